@@ -6,6 +6,13 @@
     "license": "LGPL-3",
     "author": "mail_activity_tracking developers",
     "depends": ["mail"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/mail_tracking_security.xml",
+        "views/mail_tracking_email_views.xml",
+        "views/mail_tracking_event_views.xml",
+        "views/res_partner_views.xml",
+        "views/menus.xml",
+    ],
     "installable": True,
 }

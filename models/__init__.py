@@ -1,0 +1,6 @@
+from . import mail_tracking_email
+from . import mail_tracking_event
+from . import ir_mail_server
+from . import mail_mail
+from . import mail_message
+from . import res_partner

@@ -1,0 +1,63 @@
+import smtplib
+
+from odoo import models, tools
+
+from .mail_tracking_email import TRACKING_HEADER
+
+
+def _decode(reply):
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+class IrMailServer(models.Model):
+    _inherit = "ir.mail_server"
+
+    def send_email(self, message, mail_server_id=None, smtp_server=None, *args, smtp_session=None, **kwargs):
+        """Record the outcome of a tracked email on its trackings; the
+        exception of a failure goes on to the caller untouched, so that Odoo's
+        own mail and notification states stay what they would be."""
+        trackings = self.env["mail.tracking.email"]._from_header(message[TRACKING_HEADER])
+        if not trackings:
+            return super().send_email(message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs)
+        server = self._tracking_server_name(smtp_session, mail_server_id, smtp_server)
+        try:
+            message_id = super().send_email(
+                message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs
+            )
+        except Exception as error:
+            trackings._mark_error(self._tracking_error_type(error), self._tracking_error_text(error), server)
+            raise
+        trackings._mark_sent(server, message_id)
+        return message_id
+
+    def _tracking_server_name(self, smtp_session, mail_server_id, smtp_server):
+        if smtp_session is not None and getattr(smtp_session, "_host", None):
+            # smtplib keeps the host it connected to in ``_host``
+            return smtp_session._host
+        if mail_server_id:
+            return self.sudo().browse(mail_server_id).smtp_host
+        return smtp_server or tools.config.get("smtp_server")
+
+    def _tracking_error_type(self, error):
+        if isinstance(error, AssertionError) and error.args and error.args[0] == self.NO_VALID_RECIPIENT:
+            return "no_recipient"
+        cause = error.__context__ or error
+        return {
+            smtplib.SMTPRecipientsRefused: "recipient_refused",
+            smtplib.SMTPSenderRefused: "sender_refused",
+            smtplib.SMTPDataError: "data_refused",
+            smtplib.SMTPAuthenticationError: "authentication",
+            smtplib.SMTPConnectError: "connection",
+        }.get(type(cause), "smtp_error" if isinstance(cause, smtplib.SMTPException) else "unknown")
+
+    def _tracking_error_text(self, error):
+        """The server's own words: the SMTP reply behind Odoo's generic
+        "Mail Delivery Failed"."""
+        cause = error.__context__ or error
+        if isinstance(cause, smtplib.SMTPRecipientsRefused):
+            return "; ".join(
+                f"{address}: {code} {_decode(reply)}" for address, (code, reply) in cause.recipients.items()
+            )
+        if isinstance(cause, smtplib.SMTPResponseException):
+            return f"{cause.smtp_code} {_decode(cause.smtp_error)}"
+        return tools.exception_to_unicode(cause)

@@ -1,0 +1,363 @@
+import logging
+import secrets
+import time
+from datetime import datetime
+
+from odoo import api, fields, models, tools
+from odoo.fields import Domain
+
+_logger = logging.getLogger(__name__)
+
+#: Header of every tracked outgoing email: ``<id>-<token>`` of each tracking
+#: the email carries, so a bounce or a provider event finds its tracking; the
+#: id alone is guessable, the token is not.
+TRACKING_HEADER = "X-Odoo-Tracking"
+
+FAILED_STATES = ("error", "rejected", "spam", "bounced", "soft-bounced")
+#: Failures that overrule whatever happened before.
+HARD_STATES = ("rejected", "spam", "bounced", "unsub")
+#: Failures that a later success (a retry that worked) overrules.
+SOFT_FAILED_STATES = ("error", "soft-bounced")
+#: The success path, in the only order it may be walked.
+SUCCESS_RANK = {"deferred": 1, "sent": 2, "delivered": 3, "opened": 4}
+
+EVENT_STATE = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "deferral": "deferred",
+    "hard_bounce": "bounced",
+    "soft_bounce": "soft-bounced",
+    "open": "opened",
+    "click": "opened",
+    "spam": "spam",
+    "unsub": "unsub",
+    "reject": "rejected",
+}
+
+#: What each tracking state adds to the 50 points of an address with no
+#: history (the score stays within 0 and 100): a read email counts for a
+#: lot, a delivered one a little; failures that are the address's fault
+#: (bounces, rejects, spam complaints) take points, SMTP errors on our side
+#: (``error``) and emails still under way take none.
+SCORE_WEIGHTS = {
+    "delivered": 2,
+    "opened": 5,
+    "soft-bounced": -5,
+    "unsub": -10,
+    "rejected": -25,
+    "bounced": -30,
+    "spam": -50,
+}
+#: Events that flag the address of their tracking as bounced.
+BOUNCING_EVENTS = ("hard_bounce", "reject", "spam")
+
+#: Opens of one email closer together than this are one open (mail clients
+#: and image proxies often fetch the pixel several times in a row).
+OPEN_DEDUP_SECONDS = 10
+
+
+def next_state(current, new):
+    """Return the state a tracking takes when an event leading to ``new``
+    arrives while it is in ``current`` (``False`` = waiting)."""
+    if new in HARD_STATES or not current:
+        return new
+    if current in HARD_STATES:
+        return current
+    if new in SOFT_FAILED_STATES:
+        return current if SUCCESS_RANK.get(current, 0) > SUCCESS_RANK["sent"] else new
+    if current in SOFT_FAILED_STATES:
+        return new
+    return new if SUCCESS_RANK[new] > SUCCESS_RANK[current] else current
+
+
+class MailTrackingEmail(models.Model):
+    _name = "mail.tracking.email"
+    _description = "Email tracking"
+    _order = "time desc, id desc"
+    _rec_names_search = ["name", "recipient", "recipient_address", "sender"]
+
+    name = fields.Char(string="Subject", readonly=True)
+    display_name = fields.Char(compute="_compute_display_name", store=True, readonly=True)
+    timestamp = fields.Float(string="UTC timestamp", readonly=True, digits=(18, 6))
+    time = fields.Datetime(readonly=True, index=True)
+    date = fields.Date(compute="_compute_date", store=True, readonly=True)
+    mail_message_id = fields.Many2one(
+        "mail.message", string="Message", readonly=True, index="btree_not_null", ondelete="cascade"
+    )
+    message_id = fields.Char(string="Message-ID", readonly=True)
+    mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, index="btree_not_null", ondelete="set null")
+    partner_id = fields.Many2one("res.partner", string="Partner", readonly=True, index="btree_not_null")
+    recipient = fields.Char(string="Recipient email", readonly=True)
+    recipient_address = fields.Char(
+        compute="_compute_recipient_address", store=True, readonly=True, index="btree_not_null"
+    )
+    sender = fields.Char(string="Sender email", readonly=True)
+    state = fields.Selection(
+        [
+            ("deferred", "Deferred"),
+            ("sent", "Sent"),
+            ("delivered", "Delivered"),
+            ("opened", "Opened"),
+            ("unsub", "Unsubscribed"),
+            ("error", "Error"),
+            ("rejected", "Rejected"),
+            ("spam", "Spam"),
+            ("bounced", "Bounced"),
+            ("soft-bounced", "Soft bounced"),
+        ],
+        index=True,
+        readonly=True,
+        help="Empty while the email waits in the queue.",
+    )
+    error_smtp_server = fields.Char(string="Error SMTP server", readonly=True)
+    error_type = fields.Char(readonly=True)
+    error_description = fields.Char(readonly=True)
+    bounce_type = fields.Char(readonly=True)
+    bounce_description = fields.Char(readonly=True)
+    tracking_event_ids = fields.One2many("mail.tracking.event", "tracking_email_id", string="Events", readonly=True)
+    token = fields.Char(readonly=True, groups="base.group_system", copy=False)
+    is_accessible = fields.Boolean(
+        compute="_compute_is_accessible",
+        search="_search_is_accessible",
+        help="Whether the current user may read the message, or the partner, this tracking is about.",
+    )
+
+    _failed_time_idx = models.Index(f"(time) WHERE state IN {FAILED_STATES}")
+
+    @api.depends("name", "recipient")
+    def _compute_display_name(self):
+        for tracking in self:
+            tracking.display_name = f"{tracking.name or ''} - {tracking.recipient or ''}"
+
+    @api.depends("time")
+    def _compute_date(self):
+        for tracking in self:
+            tracking.date = tracking.time and tracking.time.date()
+
+    @api.depends("recipient")
+    def _compute_recipient_address(self):
+        for tracking in self:
+            tracking.recipient_address = tools.email_normalize(tracking.recipient or "") or False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("token", secrets.token_urlsafe(24))
+            if "time" not in vals and "timestamp" not in vals:
+                vals.update(self._now_values())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("state") in FAILED_STATES:
+            self._flag_messages_needing_action()
+        return result
+
+    def _flag_messages_needing_action(self):
+        messages = self.sudo().mail_message_id.filtered(lambda message: not message.mail_tracking_needs_action)
+        messages.mail_tracking_needs_action = True
+
+    @api.model
+    def _now_values(self, timestamp=None):
+        timestamp = timestamp or time.time()
+        return {"timestamp": timestamp, "time": datetime.utcfromtimestamp(timestamp)}
+
+    # ------------------------------------------------------------
+    # Access
+    # ------------------------------------------------------------
+
+    def _compute_is_accessible(self):
+        accessible = self.sudo().search(Domain("id", "in", self.ids) & self._accessible_domain())
+        for tracking in self:
+            tracking.is_accessible = tracking in accessible
+
+    def _search_is_accessible(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        return self._accessible_domain()
+
+    @api.model
+    def _accessible_domain(self):
+        """Domain of the trackings the current user may read, all in SQL.
+
+        A tracking is readable when its message is (the same rules as
+        ``mail.message``: author, recipient, notified, or reader of the
+        document), or, without a message, when its partner is.
+        """
+        user = self.env.user
+        if user._is_superuser() or user.has_group("base.group_system"):
+            return Domain.TRUE
+        as_user = self.env(su=False)
+        partner_id = user.partner_id.id
+        message_domain = Domain.OR(
+            [
+                Domain("author_id", "=", partner_id),
+                Domain("partner_ids", "in", partner_id),
+                Domain("notification_ids", "any", [("res_partner_id", "=", partner_id)]),
+                Domain("message_type", "!=", "user_notification") & self._readable_documents_domain(as_user),
+            ]
+        )
+        partners = as_user["res.partner"].with_context(active_test=False)._search([])
+        return Domain("mail_message_id", "any", message_domain) | (
+            Domain("mail_message_id", "=", False) & Domain("partner_id", "in", partners)
+        )
+
+    @api.model
+    def _readable_documents_domain(self, env):
+        """Messages domain: attached to a document ``env``'s user may read."""
+        domains = []
+        for model_name in self._thread_model_names():
+            Model = env[model_name].with_context(active_test=False)
+            if not Model.has_access("read"):
+                continue
+            domain = Domain("model", "=", model_name)
+            if not env["ir.rule"]._compute_domain(model_name, "read").is_true():
+                domain &= Domain("res_id", "in", Model._search([]))
+            domains.append(domain)
+        return Domain.OR(domains)
+
+    @api.model
+    def _thread_model_names(self):
+        Thread = self.env.registry["mail.thread"]
+        return [
+            name
+            for name, Model in self.env.registry.items()
+            if issubclass(Model, Thread) and not Model._abstract and not Model._transient
+        ]
+
+    # ------------------------------------------------------------
+    # Events
+    # ------------------------------------------------------------
+
+    def event_create(self, event_type, metadata):
+        """Record one ``event_type`` event per tracking in ``self`` and move
+        each tracking's state by the precedence rules of ``next_state``.
+
+        :param str event_type: one of ``mail.tracking.event`` event types
+        :param dict metadata: event values (timestamp, ip, user_agent, ...)
+        :return: the created events
+        """
+        Event = self.env["mail.tracking.event"].sudo()
+        if event_type not in EVENT_STATE:
+            _logger.info("Ignoring unknown email tracking event type %r", event_type)
+            return Event
+        trackings = self.sudo()
+        if event_type in ("open", "click"):
+            trackings = trackings._without_recent_event(event_type)
+        if not trackings:
+            return Event
+        values = Event._values_from_metadata(event_type, metadata)
+        events = Event.create(
+            [
+                {
+                    "recipient": tracking.recipient,
+                    **values,
+                    "recipient_address": tracking.recipient_address,
+                    "tracking_email_id": tracking.id,
+                }
+                for tracking in trackings
+            ]
+        )
+        trackings._apply_event_state(EVENT_STATE[event_type], metadata)
+        if event_type in BOUNCING_EVENTS:
+            trackings._flag_bounced_partners()
+        return events
+
+    def _without_recent_event(self, event_type):
+        """The trackings of ``self`` that had no ``event_type`` event in the
+        last ``OPEN_DEDUP_SECONDS`` seconds."""
+        recent = self.env["mail.tracking.event"].sudo().search(
+            [
+                ("tracking_email_id", "in", self.ids),
+                ("event_type", "=", event_type),
+                ("timestamp", ">", time.time() - OPEN_DEDUP_SECONDS),
+            ]
+        )
+        return self - recent.tracking_email_id
+
+    def _apply_event_state(self, state, metadata):
+        extra = {key: metadata[key] for key in ("bounce_type", "bounce_description") if metadata.get(key)}
+        for new_state, trackings in self.grouped(lambda tracking: next_state(tracking.state, state)).items():
+            trackings.write({"state": new_state, **extra})
+
+    # ------------------------------------------------------------
+    # Addresses
+    # ------------------------------------------------------------
+
+    @api.model
+    def _address_stats(self, addresses):
+        """``{address: {state: count}}`` of the trackings to ``addresses``,
+        in one query whatever their number."""
+        if not addresses:
+            return {}
+        groups = self.sudo()._read_group(
+            [("recipient_address", "in", list(addresses))], ["recipient_address", "state"], ["__count"]
+        )
+        stats = {}
+        for address, state, count in groups:
+            stats.setdefault(address, {})[state] = count
+        return stats
+
+    @api.model
+    def _score_from_states(self, state_counts):
+        score = 50 + sum(SCORE_WEIGHTS.get(state, 0) * count for state, count in state_counts.items())
+        return max(0.0, min(100.0, float(score)))
+
+    @api.model
+    def email_score_from_email(self, email):
+        address = tools.email_normalize(email or "")
+        return self._score_from_states(self._address_stats([address] if address else []).get(address, {}))
+
+    @api.model
+    def email_is_bounced(self, email):
+        address = tools.email_normalize(email or "")
+        return bool(address) and bool(
+            self.sudo().search_count([("recipient_address", "=", address), ("state", "in", ("bounced", "rejected", "spam"))], limit=1)
+        )
+
+    def _flag_bounced_partners(self):
+        addresses = set(self.mapped("recipient_address")) - {False}
+        partners = self.partner_id | self.env["res.partner"].sudo().search([("email_normalized", "in", list(addresses))])
+        partners.filtered(lambda partner: not partner.email_bounced).email_bounced = True
+
+    # ------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------
+
+    def _filtered_for_outgoing(self, email):
+        """The trackings of ``self`` an outgoing email (a dict of
+        ``mail.mail._prepare_outgoing_list``) goes to."""
+        if email.get("partner_id"):
+            return self.filtered(lambda tracking: tracking.partner_id == email["partner_id"])
+        addresses = set(email.get("email_to_normalized") or ())
+        return self.filtered(lambda tracking: not tracking.partner_id and tracking.recipient_address in addresses)
+
+    def _outgoing_headers(self):
+        return {TRACKING_HEADER: ", ".join(f"{tracking.id}-{tracking.sudo().token}" for tracking in self)}
+
+    @api.model
+    def _from_header(self, value):
+        """The trackings a ``TRACKING_HEADER`` value names, with their token
+        checked; anything malformed or forged gives no tracking."""
+        pairs = {}
+        for item in (value or "").split(","):
+            tracking_id, _sep, token = item.strip().partition("-")
+            if tracking_id.isdigit() and token and len(tracking_id) < 12:
+                pairs[int(tracking_id)] = token
+        trackings = self.sudo().browse(pairs).exists()
+        return trackings.filtered(lambda tracking: secrets.compare_digest(tracking.token or "", pairs[tracking.id]))
+
+    def _mark_sent(self, smtp_server, message_id):
+        self.write({"message_id": message_id, **self._now_values()})
+        self.event_create("sent", {"smtp_server": smtp_server})
+
+    def _mark_error(self, error_type, description, smtp_server=False):
+        self.sudo().write(
+            {
+                "state": "error",
+                "error_type": error_type,
+                "error_description": description,
+                "error_smtp_server": smtp_server,
+                **self._now_values(),
+            }
+        )
