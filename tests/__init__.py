@@ -1,1 +1,2 @@
 from . import test_sending
+from . import test_access

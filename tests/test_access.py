@@ -1,0 +1,139 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import TrackingCase
+
+
+@tagged("post_install", "-at_install")
+class TestAccess(TrackingCase):
+    """Who reads which tracking: admin, an internal user who can read the
+    record, one who cannot, and a portal user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "Other company"})
+        cls.record.company_id = cls.company_a
+        cls.alice.company_id = cls.company_a
+        cls.user_admin = cls.env.ref("base.user_admin")
+        cls.user_reader = mail_new_test_user(
+            cls.env, login="tracking_reader", groups="base.group_user", name="Rita Reader",
+            company_id=cls.company_a.id, company_ids=[(6, 0, cls.company_a.ids)],
+        )
+        cls.user_outsider = mail_new_test_user(
+            cls.env, login="tracking_outsider", groups="base.group_user", name="Oscar Outsider",
+            company_id=cls.company_b.id, company_ids=[(6, 0, cls.company_b.ids)],
+        )
+        cls.user_portal = mail_new_test_user(
+            cls.env, login="tracking_portal", groups="base.group_portal", name="Paula Portal"
+        )
+        cls.message = cls.record.with_user(cls.user_employee).message_post(
+            body="<p>Confidential</p>", partner_ids=cls.alice.ids, message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        cls.tracking = cls.env["mail.tracking.email"].sudo().search([("mail_message_id", "=", cls.message.id)])
+        cls.tracking.event_create("sent", {"smtp_server": "127.0.0.1"})
+
+    def visible(self, user, model="mail.tracking.email"):
+        return self.env[model].with_user(user).search([])
+
+    def test_admin_sees_every_tracking_and_event(self):
+        self.assertIn(self.tracking, self.visible(self.user_admin))
+        self.assertEqual(self.tracking.with_user(self.user_admin).state, "sent")
+        self.assertIn(self.tracking.tracking_event_ids, self.visible(self.user_admin, "mail.tracking.event"))
+
+    def test_reader_of_the_record_sees_the_tracking(self):
+        self.assertIn(self.tracking, self.visible(self.user_reader))
+        self.assertEqual(self.tracking.with_user(self.user_reader).recipient_address, "alice@example.com")
+
+    def test_reader_of_the_record_sees_its_events(self):
+        events = self.visible(self.user_reader, "mail.tracking.event")
+        self.assertEqual(events & self.tracking.tracking_event_ids, self.tracking.tracking_event_ids)
+
+    def test_user_who_cannot_read_the_record_sees_nothing(self):
+        self.assertNotIn(self.tracking, self.visible(self.user_outsider))
+        self.assertFalse(self.visible(self.user_outsider, "mail.tracking.event") & self.tracking.tracking_event_ids)
+        with self.assertRaises(AccessError):
+            self.tracking.with_user(self.user_outsider).read(["state"])
+        with self.assertRaises(AccessError):
+            self.tracking.tracking_event_ids.with_user(self.user_outsider).read(["event_type"])
+
+    def test_count_and_group_follow_the_rule(self):
+        Tracking = self.env["mail.tracking.email"]
+        domain = [("id", "=", self.tracking.id)]
+        self.assertEqual(Tracking.with_user(self.user_reader).search_count(domain), 1)
+        self.assertEqual(Tracking.with_user(self.user_outsider).search_count(domain), 0)
+        groups = Tracking.with_user(self.user_outsider)._read_group(domain, ["state"], ["__count"])
+        self.assertEqual(groups, [])
+
+    def test_recipient_of_the_message_sees_it_without_the_record(self):
+        self.message.sudo().partner_ids |= self.user_outsider.partner_id
+        self.assertIn(self.tracking, self.visible(self.user_outsider))
+
+    def test_notified_user_sees_it_without_the_record(self):
+        self.env["mail.notification"].sudo().create(
+            {
+                "mail_message_id": self.message.id,
+                "res_partner_id": self.user_outsider.partner_id.id,
+                "notification_type": "inbox",
+            }
+        )
+        self.assertIn(self.tracking, self.visible(self.user_outsider))
+
+    def test_author_sees_it_without_the_record(self):
+        self.message.sudo().author_id = self.user_outsider.partner_id
+        self.assertIn(self.tracking, self.visible(self.user_outsider))
+
+    def test_tracking_without_message_follows_its_partner(self):
+        self.tracking.mail_message_id = False
+        self.assertIn(self.tracking, self.visible(self.user_reader))
+        self.assertNotIn(self.tracking, self.visible(self.user_outsider))
+        self.alice.company_id = False
+        self.assertIn(self.tracking, self.visible(self.user_outsider))
+
+    def test_portal_user_reads_no_tracking(self):
+        with self.assertRaises(AccessError):
+            self.visible(self.user_portal)
+        with self.assertRaises(AccessError):
+            self.visible(self.user_portal, "mail.tracking.event")
+        with self.assertRaises(AccessError):
+            self.tracking.with_user(self.user_portal).read(["state"])
+
+    def test_portal_recipient_still_reads_no_tracking(self):
+        self.message.sudo().partner_ids |= self.user_portal.partner_id
+        with self.assertRaises(AccessError):
+            self.tracking.with_user(self.user_portal).read(["state"])
+
+    def test_only_system_administrators_read_tokens(self):
+        self.assertTrue(self.tracking.with_user(self.user_admin).token)
+        with self.assertRaises(AccessError):
+            self.tracking.with_user(self.user_reader).read(["token"])
+
+    def test_internal_users_cannot_change_trackings(self):
+        with self.assertRaises(AccessError):
+            self.tracking.with_user(self.user_reader).write({"state": "opened"})
+        with self.assertRaises(AccessError):
+            self.env["mail.tracking.email"].with_user(self.user_reader).create({"recipient": "x@example.com"})
+        with self.assertRaises(AccessError):
+            self.tracking.with_user(self.user_reader).unlink()
+
+    def test_rule_is_one_sql_query_whatever_the_number_of_messages(self):
+        """The rule runs in SQL: counting is one query, for one message as
+        for twenty."""
+        Tracking = self.env["mail.tracking.email"].with_user(self.user_reader)
+        Tracking.search_count([])  # warm the caches
+        with self.assertQueryCount(1):
+            self.assertEqual(Tracking.search_count([]), 1)
+        for index in range(20):
+            self.record.message_post(
+                body=f"<p>More {index}</p>", partner_ids=self.alice.ids, message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.env.flush_all()
+        on_record = self.env["mail.tracking.email"].sudo().search_count([("mail_message_id.res_id", "=", self.record.id)])
+        self.assertGreater(on_record, 20)
+        with self.assertQueryCount(1):
+            self.assertEqual(Tracking.search_count([]), on_record)
