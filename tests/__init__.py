@@ -1,2 +1,3 @@
 from . import test_sending
 from . import test_access
+from . import test_events
