@@ -51,13 +51,19 @@ class MailMail(models.Model):
         self.sudo().mail_tracking_ids.filtered(lambda tracking: tracking.state == "error").state = False
 
     def _prepare_outgoing_list(self, mail_server=False, doc_to_followers=None):
-        """Mark each outgoing email with the trackings of its recipients."""
+        """Mark each outgoing email with the trackings of its recipients, and
+        give the email of a single recipient its open pixel."""
         emails = super()._prepare_outgoing_list(mail_server=mail_server, doc_to_followers=doc_to_followers)
         trackings = self.sudo().mail_tracking_ids
+        with_img = trackings and trackings._tracking_img_enabled()
         for email in emails:
             email_trackings = trackings._filtered_for_outgoing(email)
             if email_trackings:
                 email["headers"] = {**email["headers"], **email_trackings._outgoing_headers()}
+            if with_img and len(email_trackings) == 1 and email["body"]:
+                email["body"] = tools.mail.append_content_to_html(
+                    email["body"], email_trackings._tracking_img(), plaintext=False
+                )
         return emails
 
     def _postprocess_sent_message(self, success_pids, success_emails, failure_reason=False, failure_type=None):

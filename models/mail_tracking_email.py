@@ -2,6 +2,9 @@ import logging
 import secrets
 import time
 from datetime import datetime
+from urllib.parse import quote as url_quote
+
+from markupsafe import Markup
 
 from odoo import api, fields, models, tools
 from odoo.fields import Domain
@@ -266,6 +269,8 @@ class MailTrackingEmail(models.Model):
     def _without_recent_event(self, event_type):
         """The trackings of ``self`` that had no ``event_type`` event in the
         last ``OPEN_DEDUP_SECONDS`` seconds."""
+        # concurrent hits of one pixel queue up here (and retry if needed)
+        self.lock_for_update()
         recent = self.env["mail.tracking.event"].sudo().search(
             [
                 ("tracking_email_id", "in", self.ids),
@@ -332,20 +337,46 @@ class MailTrackingEmail(models.Model):
         addresses = set(email.get("email_to_normalized") or ())
         return self.filtered(lambda tracking: not tracking.partner_id and tracking.recipient_address in addresses)
 
+    @api.model
+    def _tracking_img_enabled(self):
+        disabled = self.env["ir.config_parameter"].sudo().get_param("mail_activity_tracking.tracking_img_disabled")
+        return (disabled or "").strip().lower() not in ("1", "true")
+
+    def _tracking_img(self):
+        """The open pixel of one tracking, as HTML."""
+        self.ensure_one()
+        Param = self.env["ir.config_parameter"].sudo()
+        base_url = (Param.get_param("mail_activity_tracking.base_url") or self.get_base_url()).rstrip("/")
+        path = "/".join(
+            url_quote(part, safe="") for part in (self.env.cr.dbname, str(self.id), self.sudo().token)
+        )
+        return Markup(
+            '<img src="%s" alt="" width="1" height="1" border="0" style="display:block;width:1px;height:1px;border:0"/>'
+        ) % f"{base_url}/mail/tracking/open/{path}/blank.gif"
+
     def _outgoing_headers(self):
         return {TRACKING_HEADER: ", ".join(f"{tracking.id}-{tracking.sudo().token}" for tracking in self)}
 
     @api.model
     def _from_header(self, value):
-        """The trackings a ``TRACKING_HEADER`` value names, with their token
-        checked; anything malformed or forged gives no tracking."""
-        pairs = {}
+        """The trackings a ``TRACKING_HEADER`` value names; anything
+        malformed or forged gives no tracking."""
+        tokens = {}
         for item in (value or "").split(","):
             tracking_id, _sep, token = item.strip().partition("-")
-            if tracking_id.isdigit() and token and len(tracking_id) < 12:
-                pairs[int(tracking_id)] = token
-        trackings = self.sudo().browse(pairs).exists()
-        return trackings.filtered(lambda tracking: secrets.compare_digest(tracking.token or "", pairs[tracking.id]))
+            if tracking_id.isdigit() and len(tracking_id) < 11:
+                tokens[int(tracking_id)] = token
+        return self._from_tokens(tokens)
+
+    @api.model
+    def _from_tokens(self, tokens):
+        """The trackings of ``{id: token}`` whose token matches, compared in
+        constant time."""
+        trackings = self.sudo().browse(tokens).exists()
+        return trackings.filtered(
+            lambda tracking: bool(tokens[tracking.id])
+            and secrets.compare_digest((tracking.token or "").encode(), tokens[tracking.id].encode())
+        )
 
     def _mark_sent(self, smtp_server, message_id):
         self.write({"message_id": message_id, **self._now_values()})

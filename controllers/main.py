@@ -1,0 +1,90 @@
+import base64
+import functools
+import logging
+import re
+
+from odoo import SUPERUSER_ID, api, http
+from odoo.http import request
+from odoo.modules.registry import Registry
+from odoo.service.model import retrying
+
+_logger = logging.getLogger(__name__)
+
+BLANK_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+NO_CACHE_HEADERS = [
+    ("Content-Type", "image/gif"),
+    ("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0"),
+    ("Pragma", "no-cache"),
+    ("Expires", "0"),
+]
+MOBILE_PLATFORMS = {"android", "iphone", "ipad", "blackberry", "symbian"}
+#: Mail clients and image proxies that fetch pixels, by what their user agent
+#: says; anything else is a browser (webmail).
+MAIL_AGENTS = (
+    (re.compile(r"GoogleImageProxy", re.I), "Gmail image proxy", "proxy"),
+    (re.compile(r"YahooMailProxy", re.I), "Yahoo image proxy", "proxy"),
+    (re.compile(r"Microsoft Outlook|ms-office|Outlook-", re.I), "Outlook", "email client"),
+    (re.compile(r"Thunderbird", re.I), "Thunderbird", "email client"),
+)
+MAX_ID = 2**31 - 1
+
+
+def client_metadata(httprequest):
+    """``event_create`` metadata about the client behind a request."""
+    user_agent = httprequest.user_agent
+    metadata = {
+        "ip": httprequest.remote_addr,
+        "user_agent": (user_agent.string or "")[:512],
+        "os_family": user_agent.platform or False,
+        "ua_family": user_agent.browser or False,
+        "ua_type": "browser" if user_agent.browser else False,
+        "mobile": user_agent.platform in MOBILE_PLATFORMS,
+    }
+    for pattern, family, agent_type in MAIL_AGENTS:
+        if pattern.search(user_agent.string or ""):
+            metadata.update(ua_family=family, ua_type=agent_type)
+            break
+    return metadata
+
+
+class MailTrackingController(http.Controller):
+    @http.route(
+        "/mail/tracking/open/<string:db>/<string:tracking_id>/<string:token>/blank.gif",
+        type="http",
+        auth="none",
+        methods=["GET"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def mail_tracking_open(self, db, tracking_id, token, **kwargs):
+        """The open pixel. Whatever the input, the answer is the same blank
+        GIF, so that the URL tells nothing to whoever forges one."""
+        if tracking_id.isdigit() and 0 < int(tracking_id) <= MAX_ID and len(token) <= 64:
+            try:
+                self._record_open(db, int(tracking_id), token, client_metadata(request.httprequest))
+            except Exception:
+                # input is checked above: this is a server-side problem
+                _logger.warning("Open pixel hit not recorded", exc_info=True)
+        return request.make_response(BLANK_GIF, headers=NO_CACHE_HEADERS)
+
+    def _record_open(self, db, tracking_id, token, metadata):
+        registry = self._tracking_registry(db)
+        if registry is None:
+            return
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            retrying(functools.partial(self._open_event_create, env, tracking_id, token, metadata), env)
+
+    def _tracking_registry(self, db):
+        """The registry of ``db`` if this server may serve it and the addon is
+        installed there, else ``None``."""
+        if not http.db_filter([db]):
+            return None
+        if db not in Registry.registries and db not in http.db_list(force=True):
+            return None
+        registry = Registry(db)
+        return registry if "mail.tracking.email" in registry else None
+
+    def _open_event_create(self, env, tracking_id, token, metadata):
+        env["mail.tracking.email"]._from_tokens({tracking_id: token}).event_create("open", metadata)
