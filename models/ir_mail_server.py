@@ -1,8 +1,36 @@
 import smtplib
+from contextlib import contextmanager
 
 from odoo import models, tools
 
 from .mail_tracking_email import TRACKING_HEADER
+
+
+@contextmanager
+def _tracked_sendmail(smtp_session, envid, refused):
+    """Within this context, ``smtp_session`` asks for delivery status
+    notifications (RFC 3461) when the server offers them, and collects in
+    ``refused`` the recipients the server refused while accepting others
+    (smtplib returns those, and Odoo drops them)."""
+    if smtp_session is None:
+        yield
+        return
+    sendmail = smtp_session.sendmail
+    with_dsn = smtp_session.has_extn("dsn")
+
+    def sendmail_tracked(from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):
+        if with_dsn:
+            mail_options = [*mail_options, "RET=HDRS", f"ENVID={envid}"]
+            rcpt_options = [*rcpt_options, "NOTIFY=SUCCESS,FAILURE,DELAY"]
+        result = sendmail(from_addr, to_addrs, msg, mail_options, rcpt_options)
+        refused.update({tools.email_normalize(address): reply for address, reply in result.items()})
+        return result
+
+    smtp_session.sendmail = sendmail_tracked
+    try:
+        yield
+    finally:
+        del smtp_session.sendmail
 
 
 def _decode(reply):
@@ -20,14 +48,20 @@ class IrMailServer(models.Model):
         if not trackings:
             return super().send_email(message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs)
         server = self._tracking_server_name(smtp_session, mail_server_id, smtp_server)
+        refused = {}
         try:
-            message_id = super().send_email(
-                message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs
-            )
+            with _tracked_sendmail(smtp_session, trackings[:1]._envelope_id(), refused):
+                message_id = super().send_email(
+                    message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs
+                )
         except Exception as error:
             trackings._mark_error(self._tracking_error_type(error), self._tracking_error_text(error), server)
             raise
-        trackings._mark_sent(server, message_id)
+        refused_trackings = trackings.filtered(lambda tracking: tracking.recipient_address in refused)
+        for tracking in refused_trackings:
+            code, reply = refused[tracking.recipient_address]
+            tracking._mark_error("recipient_refused", f"{code} {_decode(reply)}", server)
+        (trackings - refused_trackings)._mark_sent(server, message_id)
         return message_id
 
     def _tracking_server_name(self, smtp_session, mail_server_id, smtp_server):

@@ -87,7 +87,7 @@ class MailTrackingEmail(models.Model):
     mail_message_id = fields.Many2one(
         "mail.message", string="Message", readonly=True, index="btree_not_null", ondelete="cascade"
     )
-    message_id = fields.Char(string="Message-ID", readonly=True)
+    message_id = fields.Char(string="Message-ID", readonly=True, index="btree_not_null")
     mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, index="btree_not_null", ondelete="set null")
     partner_id = fields.Many2one("res.partner", string="Partner", readonly=True, index="btree_not_null")
     recipient = fields.Char(string="Recipient email", readonly=True)
@@ -353,6 +353,11 @@ class MailTrackingEmail(models.Model):
         return Markup(
             '<img src="%s" alt="" width="1" height="1" border="0" style="display:block;width:1px;height:1px;border:0"/>'
         ) % f"{base_url}/mail/tracking/open/{path}/blank.gif"
+
+    def _envelope_id(self):
+        """The ENVID (RFC 3461) of an email to ``self``: delivery status
+        notifications quote it back."""
+        return f"{self.id}-{self.sudo().token}" if self else ""
 
     def _outgoing_headers(self):
         return {TRACKING_HEADER: ", ".join(f"{tracking.id}-{tracking.sudo().token}" for tracking in self)}
