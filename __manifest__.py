@@ -14,5 +14,6 @@
         "views/res_partner_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["data/mail_tracking_demo.xml"],
     "installable": True,
 }

@@ -1,7 +1,7 @@
 import logging
 import secrets
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from urllib.parse import quote as url_quote
 
 from markupsafe import Markup
@@ -54,9 +54,26 @@ SCORE_WEIGHTS = {
 #: Events that flag the address of their tracking as bounced.
 BOUNCING_EVENTS = ("hard_bounce", "reject", "spam")
 
+#: Retention: how many trackings autovacuum deletes per batch, and per run.
+GC_BATCH_SIZE = 1000
+GC_MAX_PER_RUN = 50000
+
 #: Opens of one email closer together than this are one open (mail clients
 #: and image proxies often fetch the pixel several times in a row).
 OPEN_DEDUP_SECONDS = 10
+
+
+def complete_times(vals):
+    """Fill in ``timestamp`` and ``time`` of new tracking or event values
+    from each other, or with now."""
+    if vals.get("timestamp"):
+        vals.setdefault("time", datetime.fromtimestamp(vals["timestamp"], timezone.utc).replace(tzinfo=None))
+    elif vals.get("time"):
+        vals["timestamp"] = fields.Datetime.to_datetime(vals["time"]).replace(tzinfo=timezone.utc).timestamp()
+    else:
+        vals["timestamp"] = time.time()
+        complete_times(vals)
+    return vals
 
 
 def next_state(current, new):
@@ -146,8 +163,7 @@ class MailTrackingEmail(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.setdefault("token", secrets.token_urlsafe(24))
-            if "time" not in vals and "timestamp" not in vals:
-                vals.update(self._now_values())
+            complete_times(vals)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -160,10 +176,20 @@ class MailTrackingEmail(models.Model):
         messages = self.sudo().mail_message_id.filtered(lambda message: not message.mail_tracking_needs_action)
         messages.mail_tracking_needs_action = True
 
-    @api.model
-    def _now_values(self, timestamp=None):
-        timestamp = timestamp or time.time()
-        return {"timestamp": timestamp, "time": datetime.utcfromtimestamp(timestamp)}
+    @api.autovacuum
+    def _gc_expired_trackings(self):
+        """Delete the trackings (and, by cascade, their events) older than
+        ``mail_activity_tracking.max_age_days`` days; 0 keeps them forever."""
+        max_age = self.env["ir.config_parameter"].sudo().get_param("mail_activity_tracking.max_age_days") or "0"
+        days = int(max_age) if max_age.strip().isdigit() else 0
+        if not days:
+            return
+        limit = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        for _batch in range(GC_MAX_PER_RUN // GC_BATCH_SIZE):
+            expired = self.sudo().search([("time", "<", limit)], limit=GC_BATCH_SIZE, order="id")
+            if not expired:
+                break
+            expired.unlink()
 
     # ------------------------------------------------------------
     # Access
@@ -384,7 +410,7 @@ class MailTrackingEmail(models.Model):
         )
 
     def _mark_sent(self, smtp_server, message_id):
-        self.write({"message_id": message_id, **self._now_values()})
+        self.write(complete_times({"message_id": message_id}))
         self.event_create("sent", {"smtp_server": smtp_server})
 
     def _mark_error(self, error_type, description, smtp_server=False):
@@ -394,6 +420,6 @@ class MailTrackingEmail(models.Model):
                 "error_type": error_type,
                 "error_description": description,
                 "error_smtp_server": smtp_server,
-                **self._now_values(),
+                **complete_times({}),
             }
         )

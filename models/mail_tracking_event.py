@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .mail_tracking_email import complete_times
+
 
 class MailTrackingEvent(models.Model):
     _name = "mail.tracking.event"
@@ -44,6 +46,10 @@ class MailTrackingEvent(models.Model):
     error_description = fields.Char(readonly=True)
     error_details = fields.Text(readonly=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([complete_times(vals) for vals in vals_list])
+
     @api.depends("time")
     def _compute_date(self):
         for event in self:
@@ -53,12 +59,9 @@ class MailTrackingEvent(models.Model):
     def _values_from_metadata(self, event_type, metadata):
         """Event values from an ``event_create`` metadata dict: known keys
         only, times completed from each other."""
-        values = {key: metadata[key] for key in self._metadata_fields() if metadata.get(key) is not None}
-        values.update(self.env["mail.tracking.email"]._now_values(metadata.get("timestamp")))
-        if metadata.get("time"):
-            values["time"] = metadata["time"]
-        values["event_type"] = event_type
-        return values
+        keys = (*self._metadata_fields(), "timestamp", "time")
+        values = {key: metadata[key] for key in keys if metadata.get(key) is not None}
+        return {**values, "event_type": event_type}
 
     @api.model
     def _metadata_fields(self):

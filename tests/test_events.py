@@ -158,3 +158,34 @@ class TestEventState(TransactionCase):
         self.assertFalse(self.partner.email_bounced)
         self.partner.email = "eve@example.com"
         self.assertTrue(self.partner.email_bounced)
+
+
+@tagged("post_install", "-at_install")
+class TestRetention(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        Tracking = self.env["mail.tracking.email"]
+        self.old = Tracking.create({"recipient": "old@example.com", "time": "2020-01-01 10:00:00"})
+        self.old.event_create("sent", {"timestamp": 1577872800.0})
+        self.recent = Tracking.create({"recipient": "new@example.com"})
+        self.param = self.env["ir.config_parameter"]
+
+    def test_old_trackings_and_events_are_deleted(self):
+        self.param.set_param("mail_activity_tracking.max_age_days", "30")
+        events = self.old.tracking_event_ids
+        self.assertTrue(events)
+        self.env["mail.tracking.email"]._gc_expired_trackings()
+        self.assertFalse(self.old.exists())
+        self.assertFalse(events.exists())
+        self.assertTrue(self.recent.exists())
+
+    def test_zero_or_nonsense_keeps_everything(self):
+        for value in ("0", "", "forever", "-5"):
+            with self.subTest(value=value):
+                self.param.set_param("mail_activity_tracking.max_age_days", value)
+                self.env["mail.tracking.email"]._gc_expired_trackings()
+                self.assertTrue(self.old.exists())
+
+    def test_times_complete_each_other(self):
+        self.assertAlmostEqual(self.old.timestamp, 1577872800.0, places=3)
+        self.assertEqual(str(self.old.tracking_event_ids.time), "2020-01-01 10:00:00")
