@@ -5,3 +5,4 @@ from . import mail_mail
 from . import mail_message
 from . import mail_thread
 from . import res_partner
+from . import res_users

@@ -9,7 +9,8 @@ class MailMail(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         mails = super().create(vals_list)
-        self.env["mail.tracking.email"].sudo().create(mails._tracking_values())
+        if not self.env.context.get("mail_tracking_skip"):
+            self.env["mail.tracking.email"].sudo().create(mails._tracking_values())
         mails.filtered(lambda mail: mail.email_to or mail.email_cc)._tracking_store_raw_recipients()
         return mails
 

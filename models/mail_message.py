@@ -1,7 +1,20 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.fields import Domain
 
+from odoo.addons.mail.tools.discuss import Store
+
 from .mail_tracking_email import FAILED_STATES
+
+#: What the chatter shows for a tracking state (empty = waiting).
+STATUS_OF_STATE = {
+    False: "waiting",
+    "deferred": "sent",
+    "sent": "sent",
+    "delivered": "delivered",
+    "opened": "opened",
+    "unsub": "opened",
+    **dict.fromkeys(FAILED_STATES, "error"),
+}
 
 
 class MailMessage(models.Model):
@@ -30,6 +43,13 @@ class MailMessage(models.Model):
         return self._failed_message_domain()
 
     @api.model
+    def _tracking_failed_count(self):
+        """The Discuss "Failed" counter of the current user. The domain only
+        holds messages the user authored or was notified of, which they may
+        read: no per-message access check is needed."""
+        return self.sudo().search_count(self._failed_message_domain())
+
+    @api.model
     def _failed_message_domain(self):
         """Messages of the current user (authored or notified) that a failed
         tracking left needing action."""
@@ -43,3 +63,133 @@ class MailMessage(models.Model):
                 | Domain("notification_ids", "any", [("res_partner_id", "=", partner_id)])
             )
         )
+
+    # ------------------------------------------------------------
+    # Web client
+    # ------------------------------------------------------------
+
+    def _extras_to_store(self, store: Store, format_reply):
+        super()._extras_to_store(store, format_reply=format_reply)
+        self._tracking_to_store(store)
+
+    def _message_notifications_to_store(self, store: Store):
+        super()._message_notifications_to_store(store)
+        self._tracking_to_store(store)
+
+    def _tracking_to_store(self, store: Store, recipients=None):
+        """Add the recipients' tracking statuses of ``self`` to ``store``, for
+        the whole batch in a constant number of queries."""
+        recipients = recipients or self._tracking_recipients()
+        failed = self.sudo().search(Domain("id", "in", self.ids) & self._failed_message_domain())
+        for message in self:
+            store.add(
+                message,
+                {"tracking_recipients": recipients[message.id], "is_failed_message": message in failed},
+            )
+
+    def _tracking_recipients(self):
+        """``{message id: [recipient dict]}``: every tracked recipient with its
+        status, then the notified partners without tracking (Unknown, or No
+        Email), the raw To addresses without tracking (No Partner) and the Cc
+        addresses (Cc)."""
+        trackings = self.env["mail.tracking.email"].sudo().search([("mail_message_id", "in", self.ids)], order="id")
+        by_message = trackings.grouped("mail_message_id")
+        result = {}
+        for message in self.sudo():
+            message_trackings = by_message.get(message, trackings.browse())
+            recipients = [_tracked_recipient(tracking) for tracking in message_trackings]
+            tracked_partners = message_trackings.partner_id
+            tracked_addresses = set(message_trackings.mapped("recipient_address"))
+            email_partners = message.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id
+            for partner in (email_partners | message.partner_ids) - tracked_partners - message.author_id:
+                recipients.append(_recipient(partner.name, partner.email, "unknown" if partner.email else "noemail", partner))
+            for address in tools.mail.email_split_and_format_normalize(message.email_to or ""):
+                if tools.email_normalize(address) not in tracked_addresses:
+                    recipients.append(_recipient(address, tools.email_normalize(address), "anonuser"))
+            for address in tools.mail.email_split_and_format_normalize(message.email_cc or ""):
+                recipients.append(_recipient(address, tools.email_normalize(address), "cc"))
+            result[message.id] = recipients
+        return result
+
+    # ------------------------------------------------------------
+    # Live updates
+    # ------------------------------------------------------------
+
+    def _tracking_bus_schedule(self):
+        """Push the new statuses of ``self`` to the users concerned when the
+        transaction commits: one bus notification per user and transaction,
+        whatever the number of trackings that changed."""
+        data = self.env.cr.precommit.data
+        if "mail_activity_tracking.message_ids" not in data:
+            data["mail_activity_tracking.message_ids"] = set()
+            self.env.cr.precommit.add(self._tracking_bus_send_scheduled)
+        data["mail_activity_tracking.message_ids"].update(self.ids)
+
+    def _tracking_bus_send_scheduled(self):
+        message_ids = self.env.cr.precommit.data.pop("mail_activity_tracking.message_ids", set())
+        self.browse(message_ids).exists()._tracking_bus_send()
+
+    def _tracking_bus_send(self):
+        messages = self.sudo()
+        recipients = messages._tracking_recipients()
+        for user in messages._tracking_interested_users():
+            store = Store(bus_channel=user)
+            user_messages = messages.with_user(user).sudo()
+            user_messages._tracking_to_store(store, recipients)
+            store.add_global_values(failed={"counter": user_messages._tracking_failed_count()})
+            store.bus_send()
+
+    def _tracking_interested_users(self):
+        """Internal users who may have these messages on screen: authors,
+        recipients and followers of their records."""
+        partners = self.author_id | self.partner_ids | self.notification_ids.res_partner_id
+        Followers = self.env["mail.followers"].sudo()
+        for model, messages in self.filtered("model").grouped("model").items():
+            partners |= Followers.search([("res_model", "=", model), ("res_id", "in", messages.mapped("res_id"))]).partner_id
+        return partners.user_ids.filtered(lambda user: not user.share)
+
+    # ------------------------------------------------------------
+    # Actions on failed messages
+    # ------------------------------------------------------------
+
+    def tracking_retry(self):
+        """Send the emails of ``self`` again to the recipients whose tracking
+        failed, through Odoo's own queue: their trackings wait again."""
+        self.check_access("read")
+        for message in self.sudo():
+            message.mail_tracking_ids.filtered(lambda tracking: tracking.state in FAILED_STATES)._resend()
+        self.sudo().mail_tracking_needs_action = False
+        self._tracking_bus_schedule()
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        return True
+
+    def tracking_set_reviewed(self):
+        """The failures of ``self`` were seen to: the messages leave the
+        Failed box (they stay in their chatter)."""
+        self.check_access("read")
+        self.sudo().mail_tracking_needs_action = False
+        self._tracking_bus_schedule()
+        return True
+
+    @api.model
+    def tracking_set_all_reviewed(self):
+        return self.sudo().search(self._failed_message_domain()).with_env(self.env).tracking_set_reviewed()
+
+
+def _tracked_recipient(tracking):
+    status = "noemail" if tracking.error_type == "no_recipient" else STATUS_OF_STATE[tracking.state]
+    name = tracking.partner_id.name or tracking.recipient
+    return _recipient(name, tracking.recipient_address, status, tracking.partner_id, tracking)
+
+
+def _recipient(name, email, status, partner=None, tracking=None):
+    return {
+        "tracking_id": tracking.id if tracking else False,
+        "partner_id": partner.id if partner else False,
+        "name": name or email or "",
+        "email": email or False,
+        "status": status,
+        "state": tracking.state if tracking else False,
+        "error": tracking and tracking.state in FAILED_STATES
+        and (tracking.bounce_description or tracking.error_description or False),
+    }

@@ -3,7 +3,11 @@ import email.policy
 import logging
 import re
 
-from odoo import api, models, tools
+from lxml import etree
+
+from odoo import _, api, fields, models, tools
+from odoo.fields import Domain
+from odoo.tools import SQL
 
 from .mail_tracking_email import TRACKING_HEADER
 
@@ -92,6 +96,95 @@ def event_of_report(report):
 
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
+
+    message_has_failed_tracking = fields.Boolean(
+        string="Failed sent messages",
+        compute="_compute_message_has_failed_tracking",
+        search="_search_message_has_failed_tracking",
+        help="The record has messages whose email failed and need the current user's action.",
+    )
+    mail_tracking_state = fields.Selection(
+        selection=lambda self: self.env["mail.tracking.email"]._fields["state"].selection,
+        string="Mail State",
+        compute="_compute_mail_tracking_state",
+        search="_search_mail_tracking_state",
+        help="How the last tracked email sent from this record fared.",
+    )
+
+    def _compute_message_has_failed_tracking(self):
+        failed = self.search([("id", "in", self.ids), ("message_has_failed_tracking", "=", True)])
+        for record in self:
+            record.message_has_failed_tracking = record in failed
+
+    def _search_message_has_failed_tracking(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        Message = self.env["mail.message"]
+        messages = Message.sudo()._search(Domain("model", "=", self._name) & Message._failed_message_domain())
+        return [("id", "in", messages.subselect("res_id"))]
+
+    def _last_tracking_states_sql(self):
+        """``(res_id, state)`` of the last tracking email of each record of
+        this model, as SQL."""
+        return SQL(
+            """SELECT DISTINCT ON (message.res_id) message.res_id, tracking.state
+                 FROM mail_tracking_email tracking
+                 JOIN mail_message message ON message.id = tracking.mail_message_id
+                WHERE message.model = %s
+             ORDER BY message.res_id, tracking.time DESC NULLS LAST, tracking.id DESC""",
+            self._name,
+        )
+
+    def _compute_mail_tracking_state(self):
+        self.env["mail.tracking.email"].flush_model(["state", "time", "mail_message_id"])
+        rows = self.env.execute_query(
+            SQL("SELECT res_id, state FROM (%s) last WHERE res_id IN %s", self._last_tracking_states_sql(), tuple(self.ids or [0]))
+        )
+        states = dict(rows)
+        for record in self:
+            record.mail_tracking_state = states.get(record.id, False)
+
+    def _search_mail_tracking_state(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        states = [state for state in value if state]
+        condition = SQL("last.state IN %s", tuple(states)) if states else SQL("FALSE")
+        if False in value:
+            condition = SQL("(%s OR last.state IS NULL)", condition)
+        matching = SQL("SELECT res_id FROM (%s) last WHERE %s", self._last_tracking_states_sql(), condition)
+        return [("id", operator, matching)]
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """Every model with a chatter gets the "Failed sent messages" filter in
+        its search views and the "Mail State" column in its list views."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "search" and not arch.xpath("//filter[@name='message_has_failed_tracking']"):
+            arch.append(etree.Element("separator"))
+            arch.append(
+                etree.Element(
+                    "filter",
+                    name="message_has_failed_tracking",
+                    string=_("Failed sent messages"),
+                    domain="[('message_has_failed_tracking', '=', True)]",
+                )
+            )
+        elif view_type == "list" and not arch.xpath("./field[@name='mail_tracking_state']"):
+            arch.append(
+                etree.Element(
+                    "field",
+                    name="mail_tracking_state",
+                    string=_("Mail State"),
+                    optional="hide",
+                    widget="badge",
+                    **{
+                        "decoration-success": "mail_tracking_state in ('sent', 'delivered', 'opened')",
+                        "decoration-danger": "mail_tracking_state in ('error', 'rejected', 'spam', 'bounced')",
+                        "decoration-warning": "mail_tracking_state in ('soft-bounced', 'deferred', 'unsub')",
+                    },
+                )
+            )
+        return arch, view
 
     @api.model
     def _routing_handle_bounce(self, email_message, message_dict):

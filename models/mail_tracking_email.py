@@ -6,7 +6,7 @@ from urllib.parse import quote as url_quote
 
 from markupsafe import Markup
 
-from odoo import api, fields, models, tools
+from odoo import Command, api, fields, models, tools
 from odoo.fields import Domain
 
 _logger = logging.getLogger(__name__)
@@ -170,6 +170,8 @@ class MailTrackingEmail(models.Model):
         result = super().write(vals)
         if vals.get("state") in FAILED_STATES:
             self._flag_messages_needing_action()
+        if "state" in vals:
+            self.mail_message_id._tracking_bus_schedule()
         return result
 
     def _flag_messages_needing_action(self):
@@ -351,6 +353,25 @@ class MailTrackingEmail(models.Model):
         partners = self.partner_id | self.env["res.partner"].sudo().search([("email_normalized", "in", list(addresses))])
         partners.filtered(lambda partner: not partner.email_bounced).email_bounced = True
 
+    def _details(self):
+        """The tracking and its history for the chatter's details popover;
+        raises AccessError when the current user may not read it."""
+        self.ensure_one()
+        self.check_access("read")
+        states = dict(self._fields["state"]._description_selection(self.env))
+        event_types = dict(self.env["mail.tracking.event"]._fields["event_type"]._description_selection(self.env))
+        tracking = self.read(
+            ["name", "recipient", "sender", "state", "time", "error_smtp_server", "error_type",
+             "error_description", "bounce_type", "bounce_description"]
+        )[0]
+        events = self.tracking_event_ids.read(
+            ["time", "event_type", "ip", "user_agent", "os_family", "ua_family", "mobile", "smtp_server",
+             "error_description"]
+        )
+        for event in events:
+            event["event_type_label"] = event_types.get(event["event_type"], "")
+        return {**tracking, "state_label": states.get(self.state, self.env._("Waiting")), "events": events}
+
     # ------------------------------------------------------------
     # Sending
     # ------------------------------------------------------------
@@ -407,6 +428,42 @@ class MailTrackingEmail(models.Model):
         return trackings.filtered(
             lambda tracking: bool(tokens[tracking.id])
             and secrets.compare_digest((tracking.token or "").encode(), tokens[tracking.id].encode())
+        )
+
+    def _resend(self):
+        """Queue the emails of ``self`` again: Odoo's retry of their mail when
+        it was kept, a new mail to the same recipient when it is gone."""
+        retriable = self.mail_id.filtered(lambda mail: mail.state == "exception")
+        retriable.action_retry()
+        for tracking in self.filtered(lambda tracking: tracking.mail_id not in retriable):
+            tracking._resend_in_new_mail()
+
+    def _resend_in_new_mail(self):
+        message = self.mail_message_id
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .with_context(mail_tracking_skip=True)
+            .create(
+                {
+                    "mail_message_id": message.id,
+                    "body_html": message.body,
+                    "subject": self.name or message.subject,
+                    "email_from": message.email_from,
+                    "reply_to": message.reply_to,
+                    "recipient_ids": [Command.link(self.partner_id.id)] if self.partner_id else [],
+                    "email_to": False if self.partner_id else self.recipient,
+                    "is_notification": True,
+                    "auto_delete": True,
+                }
+            )
+        )
+        self.write({"mail_id": mail.id, "state": False})
+        notifications = message.notification_ids.filtered(
+            lambda notif: notif.notification_type == "email" and notif.res_partner_id == self.partner_id
+        )
+        notifications.write(
+            {"mail_mail_id": mail.id, "notification_status": "ready", "failure_type": False, "failure_reason": False}
         )
 
     def _mark_sent(self, smtp_server, message_id):
