@@ -3,3 +3,4 @@ from . import test_access
 from . import test_events
 from . import test_pixel
 from . import test_bounce
+from . import test_chatter
