@@ -1,9 +1,11 @@
 import re
+from unittest.mock import patch
 from concurrent.futures import ThreadPoolExecutor
 
 from requests import Session
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import config
 
 from ..controllers.main import BLANK_GIF
 from .common import TrackingCase
@@ -51,6 +53,16 @@ class TestOpenPixel(HttpCase, TrackingCase):
         self.assertEqual(event.user_agent, FIREFOX_ON_ANDROID)
         self.assertEqual((event.os_family, event.ua_family, event.mobile), ("android", "firefox", True))
         self.assertTrue(event.time)
+
+    def test_client_ip_behind_a_proxy(self):
+        self.enterContext(patch.dict(config.options, {"proxy_mode": True}))
+        self.hit(self.pixel_url(), headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Host": "odoo.example.com"})
+        self.assertEqual(self.opens().ip, "203.0.113.7")
+
+    def test_forwarded_for_is_ignored_without_proxy_mode(self):
+        self.enterContext(patch.dict(config.options, {"proxy_mode": False}))
+        self.hit(self.pixel_url(), headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Host": "odoo.example.com"})
+        self.assertEqual(self.opens().ip, "127.0.0.1")
 
     def test_mail_client_proxies_are_named(self):
         self.hit(self.pixel_url(), user_agent=GMAIL_PROXY)
