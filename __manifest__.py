@@ -15,5 +15,10 @@
         "views/menus.xml",
     ],
     "demo": ["data/mail_tracking_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "mail_activity_tracking/static/src/**/*",
+        ],
+    },
     "installable": True,
 }
