@@ -1,12 +1,13 @@
 import base64
-import functools
 import logging
 import re
+import time
 
-from odoo import SUPERUSER_ID, api, http
+from odoo import http, modules
 from odoo.http import request
 from odoo.modules.registry import Registry
-from odoo.service.model import retrying
+
+from .open_buffer import OPEN_BUFFER, record_opens
 
 _logger = logging.getLogger(__name__)
 
@@ -72,9 +73,12 @@ class MailTrackingController(http.Controller):
         registry = self._tracking_registry(db)
         if registry is None:
             return
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            retrying(functools.partial(self._open_event_create, env, tracking_id, token, metadata), env)
+        metadata["timestamp"] = time.time()
+        if modules.module.current_test:
+            # tests read the event right after the request
+            record_opens(registry.db_name, [(tracking_id, token, metadata)])
+        else:
+            OPEN_BUFFER.add(registry.db_name, tracking_id, token, metadata)
 
     def _tracking_registry(self, db):
         """The registry of ``db`` if this server may serve it and the addon is
@@ -85,6 +89,3 @@ class MailTrackingController(http.Controller):
             return None
         registry = Registry(db)
         return registry if "mail.tracking.email" in registry else None
-
-    def _open_event_create(self, env, tracking_id, token, metadata):
-        env["mail.tracking.email"]._from_tokens({tracking_id: token}).event_create("open", metadata)

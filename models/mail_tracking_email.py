@@ -268,45 +268,74 @@ class MailTrackingEmail(models.Model):
         :param dict metadata: event values (timestamp, ip, user_agent, ...)
         :return: the created events
         """
-        Event = self.env["mail.tracking.event"].sudo()
         if event_type not in EVENT_STATE:
             _logger.info("Ignoring unknown email tracking event type %r", event_type)
-            return Event
-        trackings = self.sudo()
+            return self.env["mail.tracking.event"]
+        return self._create_events(event_type, [(tracking, metadata) for tracking in self.sudo()])
+
+    @api.model
+    def _record_opens(self, hits):
+        """Record a batch of open-pixel hits, ``[(tracking id, token,
+        metadata)]``: the hits whose token is wrong are dropped."""
+        trackings = self.sudo().browse({tracking_id for tracking_id, _token, _metadata in hits}).exists()
+        by_id = {tracking.id: tracking for tracking in trackings}
+        valid = [
+            (by_id[tracking_id], metadata)
+            for tracking_id, token, metadata in hits
+            if tracking_id in by_id and by_id[tracking_id]._token_matches(token)
+        ]
+        return self._create_events("open", valid)
+
+    @api.model
+    def _create_events(self, event_type, hits):
+        """Record ``hits``, ``[(tracking, metadata)]``, as events of
+        ``event_type``, and move the states, in a few queries per batch."""
+        Event = self.env["mail.tracking.event"].sudo()
         if event_type in ("open", "click"):
-            trackings = trackings._without_recent_event(event_type)
-        if not trackings:
+            hits = self._deduplicated(event_type, hits)
+        if not hits:
             return Event
-        values = Event._values_from_metadata(event_type, metadata)
         events = Event.create(
             [
                 {
                     "recipient": tracking.recipient,
-                    **values,
+                    **Event._values_from_metadata(event_type, metadata),
                     "recipient_address": tracking.recipient_address,
                     "tracking_email_id": tracking.id,
                 }
-                for tracking in trackings
+                for tracking, metadata in hits
             ]
         )
-        trackings._apply_event_state(EVENT_STATE[event_type], metadata)
+        trackings = self.sudo().union(*(tracking for tracking, _metadata in hits))
+        trackings._apply_event_state(EVENT_STATE[event_type], hits[0][1])
         if event_type in BOUNCING_EVENTS:
             trackings._flag_bounced_partners()
         return events
 
-    def _without_recent_event(self, event_type):
-        """The trackings of ``self`` that had no ``event_type`` event in the
-        last ``OPEN_DEDUP_SECONDS`` seconds."""
-        # concurrent hits of one pixel queue up here (and retry if needed)
-        self.lock_for_update()
-        recent = self.env["mail.tracking.event"].sudo().search(
-            [
-                ("tracking_email_id", "in", self.ids),
-                ("event_type", "=", event_type),
-                ("timestamp", ">", time.time() - OPEN_DEDUP_SECONDS),
-            ]
+    @api.model
+    def _deduplicated(self, event_type, hits):
+        """``hits`` less those that come within ``OPEN_DEDUP_SECONDS`` of an
+        earlier ``event_type`` event of the same tracking."""
+        trackings = self.sudo().union(*(tracking for tracking, _metadata in hits))
+        # concurrent hits of one tracking queue up here (and retry if needed)
+        trackings.lock_for_update()
+        last = dict(
+            self.env["mail.tracking.event"]
+            .sudo()
+            ._read_group(
+                [("tracking_email_id", "in", trackings.ids), ("event_type", "=", event_type)],
+                ["tracking_email_id"],
+                ["timestamp:max"],
+            )
         )
-        return self - recent.tracking_email_id
+        now = time.time()
+        kept = []
+        for tracking, metadata in sorted(hits, key=lambda hit: hit[1].get("timestamp") or now):
+            timestamp = metadata.get("timestamp") or now
+            if timestamp - (last.get(tracking) or 0) >= OPEN_DEDUP_SECONDS:
+                kept.append((tracking, metadata))
+                last[tracking] = timestamp
+        return kept
 
     def _apply_event_state(self, state, metadata):
         extra = {key: metadata[key] for key in ("bounce_type", "bounce_description") if metadata.get(key)}
@@ -425,10 +454,12 @@ class MailTrackingEmail(models.Model):
         """The trackings of ``{id: token}`` whose token matches, compared in
         constant time."""
         trackings = self.sudo().browse(tokens).exists()
-        return trackings.filtered(
-            lambda tracking: bool(tokens[tracking.id])
-            and secrets.compare_digest((tracking.token or "").encode(), tokens[tracking.id].encode())
-        )
+        return trackings.filtered(lambda tracking: tracking._token_matches(tokens[tracking.id]))
+
+    def _token_matches(self, token):
+        """Whether ``token`` is the token of ``self``, compared in constant
+        time."""
+        return bool(token) and secrets.compare_digest((self.sudo().token or "").encode(), token.encode())
 
     def _resend(self):
         """Queue the emails of ``self`` again: Odoo's retry of their mail when

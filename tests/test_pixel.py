@@ -8,6 +8,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
 from ..controllers.main import BLANK_GIF
+from ..controllers.open_buffer import OpenBuffer
 from .common import TrackingCase
 
 FIREFOX_ON_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
@@ -156,3 +157,48 @@ class TestOpenPixel(HttpCase, TrackingCase):
                 self.send_queue()
                 html = smtp.envelopes[-1].message.get_body(("html",)).get_content()
                 self.assertEqual("blank.gif" in html, has_pixel)
+
+
+@tagged("post_install", "-at_install")
+class TestOpenBatches(HttpCase, TrackingCase):
+    """Hits written in batches by the server's writer thread."""
+
+    def setUp(self):
+        super().setUp()
+        self.alice_tracking = self.tracking_of(self.post(self.alice), self.alice)
+        self.bob_tracking = self.tracking_of(self.post(self.bob), self.bob)
+
+    def hit(self, tracking, seconds, token=None):
+        return (tracking.id, token or tracking.sudo().token, {"timestamp": 2000.0 + seconds, "ip": "127.0.0.1"})
+
+    def opens(self, tracking):
+        return tracking.tracking_event_ids.filtered(lambda event: event.event_type == "open")
+
+    def test_batch_keeps_valid_hits_apart_enough(self):
+        self.env["mail.tracking.email"]._record_opens(
+            [
+                self.hit(self.alice_tracking, 0),
+                self.hit(self.alice_tracking, 0, token="forged"),
+                self.hit(self.alice_tracking, 3),
+                self.hit(self.alice_tracking, 30),
+                self.hit(self.bob_tracking, 3, token="forged"),
+                (999999999, "x", {"timestamp": 2000.0}),
+            ]
+        )
+        self.assertEqual(sorted(self.opens(self.alice_tracking).mapped("timestamp")), [2000.0, 2030.0])
+        self.assertEqual(self.alice_tracking.state, "opened")
+        self.assertFalse(self.opens(self.bob_tracking))
+
+    def test_writer_groups_hits_by_database(self):
+        buffer = OpenBuffer()
+        db = self.env.cr.dbname
+        buffer._write(
+            [
+                (db, *self.hit(self.alice_tracking, 0)),
+                (db, *self.hit(self.bob_tracking, 0)),
+                (db, *self.hit(self.bob_tracking, 5)),
+            ]
+        )
+        self.env.invalidate_all()
+        self.assertEqual(len(self.opens(self.alice_tracking)), 1)
+        self.assertEqual(len(self.opens(self.bob_tracking)), 1)
