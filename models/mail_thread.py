@@ -135,14 +135,38 @@ class MailThread(models.AbstractModel):
             self._name,
         )
 
+    def _last_tracking_state_sql(self, alias):
+        """The state of the last tracking email of the record at ``alias``,
+        as a correlated SQL subquery (what groups by "Mail State")."""
+        return SQL(
+            """(SELECT tracking.state
+                  FROM mail_tracking_email tracking
+                  JOIN mail_message message ON message.id = tracking.mail_message_id
+                 WHERE message.model = %s AND message.res_id = %s
+              ORDER BY tracking.time DESC NULLS LAST, tracking.id DESC
+                 LIMIT 1)""",
+            self._name,
+            SQL.identifier(alias, "id"),
+        )
+
+    def _field_to_sql(self, alias, field_expr, query=None):
+        if field_expr == "mail_tracking_state":
+            return self._last_tracking_state_sql(alias)
+        return super()._field_to_sql(alias, field_expr, query)
+
     def _compute_mail_tracking_state(self):
         self.env["mail.tracking.email"].flush_model(["state", "time", "mail_message_id"])
         rows = self.env.execute_query(
-            SQL("SELECT res_id, state FROM (%s) last WHERE res_id IN %s", self._last_tracking_states_sql(), tuple(self.ids or [0]))
+            SQL(
+                "SELECT id, %s FROM %s WHERE id IN %s",
+                self._last_tracking_state_sql(self._table),
+                SQL.identifier(self._table),
+                tuple(self.ids or [0]),
+            )
         )
         states = dict(rows)
         for record in self:
-            record.mail_tracking_state = states.get(record.id, False)
+            record.mail_tracking_state = states.get(record.id) or False
 
     def _search_mail_tracking_state(self, operator, value):
         if operator not in ("in", "not in"):

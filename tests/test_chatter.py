@@ -192,6 +192,9 @@ class TestChatterData(TrackingCase):
         self.send_queue()
         self.assertIn(self.record, Partner.search([("mail_tracking_state", "=", "sent")]))
         self.assertNotIn(self.alice, Partner.search([("mail_tracking_state", "=", "sent")]))
+        groups = dict(Partner._read_group([("id", "in", (self.record | self.alice).ids)], ["mail_tracking_state"], ["__count"]))
+        self.assertEqual(groups, {"sent": 1, False: 1})
+        self.assertTrue(Partner.fields_get(["mail_tracking_state"])["mail_tracking_state"]["groupable"])
 
     def test_views_of_models_with_a_chatter(self):
         search = self.env["res.partner"].get_views([(False, "search")])["views"]["search"]["arch"]
