@@ -44,7 +44,7 @@ class IrMailServer(models.Model):
         """Record the outcome of a tracked email on its trackings; the
         exception of a failure goes on to the caller untouched, so that Odoo's
         own mail and notification states stay what they would be."""
-        trackings = self.env["mail.tracking.email"]._from_header(message[TRACKING_HEADER])
+        trackings = self.env["mail.tracking.email"]._from_outgoing_header(message[TRACKING_HEADER])
         if not trackings:
             return super().send_email(message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs)
         server = self._tracking_server_name(smtp_session, mail_server_id, smtp_server)

@@ -16,6 +16,10 @@ _logger = logging.getLogger(__name__)
 #: id alone is guessable, the token is not.
 TRACKING_HEADER = "X-Odoo-Tracking"
 
+#: Where ``_outgoing_headers`` remembers, for the cursor, which trackings a
+#: header value names.
+OUTGOING_CACHE_KEY = "mail_activity_tracking.outgoing"
+
 FAILED_STATES = ("error", "rejected", "spam", "bounced", "soft-bounced")
 #: Failures that overrule whatever happened before.
 HARD_STATES = ("rejected", "spam", "bounced", "unsub")
@@ -436,7 +440,17 @@ class MailTrackingEmail(models.Model):
         return f"{self.id}-{self.sudo().token}" if self else ""
 
     def _outgoing_headers(self):
-        return {TRACKING_HEADER: ", ".join(f"{tracking.id}-{tracking.sudo().token}" for tracking in self)}
+        """The header of an email to ``self``. The trackings are remembered
+        for the transaction, so that sending finds them without a query."""
+        value = ", ".join(f"{tracking.id}-{tracking.sudo().token}" for tracking in self)
+        self.env.cr.cache.setdefault(OUTGOING_CACHE_KEY, {})[value] = self.ids
+        return {TRACKING_HEADER: value}
+
+    @api.model
+    def _from_outgoing_header(self, value):
+        """The trackings of an email being sent, by its ``TRACKING_HEADER``."""
+        ids = self.env.cr.cache.get(OUTGOING_CACHE_KEY, {}).pop(value, None)
+        return self.sudo().browse(ids) if ids else self._from_header(value)
 
     @api.model
     def _from_header(self, value):
