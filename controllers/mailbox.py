@@ -25,9 +25,12 @@ class MailTrackingMailboxController(http.Controller):
             return {"data": {}, "messages": []}
         Message = request.env["mail.message"]
         domain = [("model", "=", thread_model), ("res_id", "=", thread_id)]
-        messages = Message.sudo().search(domain, order="id desc", limit=100).filtered_domain(
-            Message._failed_message_domain()
-        ).with_env(request.env)
+        messages = (
+            Message.sudo()
+            .search(domain, order="id desc", limit=100)
+            .filtered_domain(Message._failed_message_domain())
+            .with_env(request.env)
+        )
         return {"data": Store().add(messages).get_result(), "messages": messages.ids}
 
     @http.route("/mail/tracking/details", methods=["POST"], type="jsonrpc", auth="user", readonly=True)

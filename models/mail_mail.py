@@ -79,4 +79,6 @@ class MailMail(models.Model):
         """The recipients still waiting when sending ``self`` failed as a
         whole (no SMTP session, or an error that stopped the loop) failed."""
         waiting = self.sudo().mail_tracking_ids.filtered(lambda tracking: not tracking.state)
-        waiting._mark_error(failure_type, failure_reason, self.mail_server_id.smtp_host or tools.config.get("smtp_server"))
+        waiting._mark_error(
+            failure_type, failure_reason, self.mail_server_id.smtp_host or tools.config.get("smtp_server")
+        )

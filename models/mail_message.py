@@ -102,7 +102,9 @@ class MailMessage(models.Model):
             tracked_addresses = set(message_trackings.mapped("recipient_address"))
             email_partners = message.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id
             for partner in (email_partners | message.partner_ids) - tracked_partners - message.author_id:
-                recipients.append(_recipient(partner.name, partner.email, "unknown" if partner.email else "noemail", partner))
+                recipients.append(
+                    _recipient(partner.name, partner.email, "unknown" if partner.email else "noemail", partner)
+                )
             for address in tools.mail.email_split_and_format_normalize(message.email_to or ""):
                 if tools.email_normalize(address) not in tracked_addresses:
                     recipients.append(_recipient(address, tools.email_normalize(address), "anonuser"))
@@ -145,7 +147,9 @@ class MailMessage(models.Model):
         partners = self.author_id | self.partner_ids | self.notification_ids.res_partner_id
         Followers = self.env["mail.followers"].sudo()
         for model, messages in self.filtered("model").grouped("model").items():
-            partners |= Followers.search([("res_model", "=", model), ("res_id", "in", messages.mapped("res_id"))]).partner_id
+            partners |= Followers.search(
+                [("res_model", "=", model), ("res_id", "in", messages.mapped("res_id"))]
+            ).partner_id
         return partners.user_ids.filtered(lambda user: not user.share)
 
     # ------------------------------------------------------------
@@ -190,6 +194,7 @@ def _recipient(name, email, status, partner=None, tracking=None):
         "email": email or False,
         "status": status,
         "state": tracking.state if tracking else False,
-        "error": tracking and tracking.state in FAILED_STATES
+        "error": tracking
+        and tracking.state in FAILED_STATES
         and (tracking.bounce_description or tracking.error_description or False),
     }

@@ -216,20 +216,22 @@ class MailThread(models.AbstractModel):
         recipient it names. Only failures go on to Odoo's own bounce handling:
         a "delivered" or "delayed" report is no bounce."""
         candidates = self._bounce_trackings(email_message, message_dict)
-        reports = delivery_reports(email_message) or [
-            self._report_from_plain_bounce(message_dict, candidates)
-        ]
+        reports = delivery_reports(email_message) or [self._report_from_plain_bounce(message_dict, candidates)]
         failed = False
         for report in reports:
             event_type, metadata = event_of_report(report)
             failed = failed or event_type == "hard_bounce" or report["action"] == "failed"
-            trackings = candidates.filtered(lambda tracking, report=report: tracking.recipient_address == report["recipient"])
+            trackings = candidates.filtered(
+                lambda tracking, report=report: tracking.recipient_address == report["recipient"]
+            )
             if not trackings and len(candidates) == 1 and not report["recipient"]:
                 trackings = candidates
             trackings.event_create(event_type, metadata)
         if failed:
             return super()._routing_handle_bounce(email_message, message_dict)
-        _logger.info("Delivery report for %s recorded: %s", message_dict.get("bounced_msg_ids"), [r["action"] for r in reports])
+        _logger.info(
+            "Delivery report for %s recorded: %s", message_dict.get("bounced_msg_ids"), [r["action"] for r in reports]
+        )
         return None
 
     @api.model

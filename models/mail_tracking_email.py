@@ -1,7 +1,7 @@
 import logging
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote as url_quote
 
 from markupsafe import Markup
@@ -71,9 +71,9 @@ def complete_times(vals):
     """Fill in ``timestamp`` and ``time`` of new tracking or event values
     from each other, or with now."""
     if vals.get("timestamp"):
-        vals.setdefault("time", datetime.fromtimestamp(vals["timestamp"], timezone.utc).replace(tzinfo=None))
+        vals.setdefault("time", datetime.fromtimestamp(vals["timestamp"], UTC).replace(tzinfo=None))
     elif vals.get("time"):
-        vals["timestamp"] = fields.Datetime.to_datetime(vals["time"]).replace(tzinfo=timezone.utc).timestamp()
+        vals["timestamp"] = fields.Datetime.to_datetime(vals["time"]).replace(tzinfo=UTC).timestamp()
     else:
         vals["timestamp"] = time.time()
         complete_times(vals)
@@ -378,12 +378,16 @@ class MailTrackingEmail(models.Model):
     def email_is_bounced(self, email):
         address = tools.email_normalize(email or "")
         return bool(address) and bool(
-            self.sudo().search_count([("recipient_address", "=", address), ("state", "in", ("bounced", "rejected", "spam"))], limit=1)
+            self.sudo().search_count(
+                [("recipient_address", "=", address), ("state", "in", ("bounced", "rejected", "spam"))], limit=1
+            )
         )
 
     def _flag_bounced_partners(self):
         addresses = set(self.mapped("recipient_address")) - {False}
-        partners = self.partner_id | self.env["res.partner"].sudo().search([("email_normalized", "in", list(addresses))])
+        partners = self.partner_id | self.env["res.partner"].sudo().search(
+            [("email_normalized", "in", list(addresses))]
+        )
         partners.filtered(lambda partner: not partner.email_bounced).email_bounced = True
 
     def _details(self):
@@ -394,12 +398,31 @@ class MailTrackingEmail(models.Model):
         states = dict(self._fields["state"]._description_selection(self.env))
         event_types = dict(self.env["mail.tracking.event"]._fields["event_type"]._description_selection(self.env))
         tracking = self.read(
-            ["name", "recipient", "sender", "state", "time", "error_smtp_server", "error_type",
-             "error_description", "bounce_type", "bounce_description"]
+            [
+                "name",
+                "recipient",
+                "sender",
+                "state",
+                "time",
+                "error_smtp_server",
+                "error_type",
+                "error_description",
+                "bounce_type",
+                "bounce_description",
+            ]
         )[0]
         events = self.tracking_event_ids.read(
-            ["time", "event_type", "ip", "user_agent", "os_family", "ua_family", "mobile", "smtp_server",
-             "error_description"]
+            [
+                "time",
+                "event_type",
+                "ip",
+                "user_agent",
+                "os_family",
+                "ua_family",
+                "mobile",
+                "smtp_server",
+                "error_description",
+            ]
         )
         for event in events:
             event["event_type_label"] = event_types.get(event["event_type"], "")
@@ -427,12 +450,13 @@ class MailTrackingEmail(models.Model):
         self.ensure_one()
         Param = self.env["ir.config_parameter"].sudo()
         base_url = (Param.get_param("mail_activity_tracking.base_url") or self.get_base_url()).rstrip("/")
-        path = "/".join(
-            url_quote(part, safe="") for part in (self.env.cr.dbname, str(self.id), self.sudo().token)
+        path = "/".join(url_quote(part, safe="") for part in (self.env.cr.dbname, str(self.id), self.sudo().token))
+        return (
+            Markup(
+                '<img src="%s" alt="" width="1" height="1" border="0" style="display:block;width:1px;height:1px;border:0"/>'
+            )
+            % f"{base_url}/mail/tracking/open/{path}/blank.gif"
         )
-        return Markup(
-            '<img src="%s" alt="" width="1" height="1" border="0" style="display:block;width:1px;height:1px;border:0"/>'
-        ) % f"{base_url}/mail/tracking/open/{path}/blank.gif"
 
     def _envelope_id(self):
         """The ENVID (RFC 3461) of an email to ``self``: delivery status

@@ -28,7 +28,10 @@ class TrackingCase(TransactionCase):
         )
         cls.env.company.email = "company@example.com"
         cls.user_employee = mail_new_test_user(
-            cls.env, login="tracking_employee", groups="base.group_user,base.group_partner_manager", name="Ernest Employee",
+            cls.env,
+            login="tracking_employee",
+            groups="base.group_user,base.group_partner_manager",
+            name="Ernest Employee",
             email="ernest@example.com",
         )
         cls.record = cls.env["res.partner"].create({"name": "Record with a chatter", "email": "record@example.com"})

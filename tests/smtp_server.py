@@ -39,7 +39,6 @@ class _Session(socketserver.StreamRequestHandler):
         self.wfile.write(line.encode() + b"\r\n")
 
     def handle(self):
-        smtp = self.server.smtp
         self.envelope = Envelope()
         self.authenticated = False
         self.reply("220 localhost test SMTP server ready")

@@ -20,18 +20,28 @@ class TestAccess(TrackingCase):
         cls.alice.company_id = cls.company_a
         cls.user_admin = cls.env.ref("base.user_admin")
         cls.user_reader = mail_new_test_user(
-            cls.env, login="tracking_reader", groups="base.group_user", name="Rita Reader",
-            company_id=cls.company_a.id, company_ids=[(6, 0, cls.company_a.ids)],
+            cls.env,
+            login="tracking_reader",
+            groups="base.group_user",
+            name="Rita Reader",
+            company_id=cls.company_a.id,
+            company_ids=[(6, 0, cls.company_a.ids)],
         )
         cls.user_outsider = mail_new_test_user(
-            cls.env, login="tracking_outsider", groups="base.group_user", name="Oscar Outsider",
-            company_id=cls.company_b.id, company_ids=[(6, 0, cls.company_b.ids)],
+            cls.env,
+            login="tracking_outsider",
+            groups="base.group_user",
+            name="Oscar Outsider",
+            company_id=cls.company_b.id,
+            company_ids=[(6, 0, cls.company_b.ids)],
         )
         cls.user_portal = mail_new_test_user(
             cls.env, login="tracking_portal", groups="base.group_portal", name="Paula Portal"
         )
         cls.message = cls.record.with_user(cls.user_employee).message_post(
-            body="<p>Confidential</p>", partner_ids=cls.alice.ids, message_type="comment",
+            body="<p>Confidential</p>",
+            partner_ids=cls.alice.ids,
+            message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
         cls.tracking = cls.env["mail.tracking.email"].sudo().search([("mail_message_id", "=", cls.message.id)])
@@ -130,7 +140,9 @@ class TestAccess(TrackingCase):
             self.assertEqual(Tracking.search_count(on_record), 1)
         for index in range(20):
             self.record.message_post(
-                body=f"<p>More {index}</p>", partner_ids=self.alice.ids, message_type="comment",
+                body=f"<p>More {index}</p>",
+                partner_ids=self.alice.ids,
+                message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
         self.env.flush_all()

@@ -63,7 +63,9 @@ class TestBounces(TrackingCase):
         return self.message.notification_ids.filtered(lambda notif: notif.res_partner_id == partner)
 
     def test_permanent_failure_bounces_that_recipient_only(self):
-        self.receive(self.report_for("alice@example.com", "failed", "5.1.1", "550 5.1.1 <alice@example.com>: user unknown"))
+        self.receive(
+            self.report_for("alice@example.com", "failed", "5.1.1", "550 5.1.1 <alice@example.com>: user unknown")
+        )
         alice, bob = self.tracking_of(self.message, self.alice), self.tracking_of(self.message, self.bob)
         self.assertEqual(alice.state, "bounced")
         self.assertEqual(alice.bounce_type, "5.1.1")
@@ -154,7 +156,7 @@ class TestBounces(TrackingCase):
     def test_malformed_reports_are_harmless(self):
         raw_reports = [
             "From: MAILER-DAEMON@mx.example.net\r\nTo: bounce@example.com\r\nSubject: x\r\n"
-            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n--b\r\n"
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\n'
             "Content-Type: message/delivery-status\r\n\r\nthis is: not; a\r\n\r\ngarbage <b>html</b>\r\n--b--\r\n",
             delivery_status_notification([("", "", "", None)], original="Message-Id: <nothing@here>\r\n\r\n"),
             delivery_status_notification([("alice@example.com", "failed", "9.9.9", "<script>x</script>")]),
@@ -174,8 +176,10 @@ class TestBounces(TrackingCase):
         ndr["Subject"] = "Undelivered Mail Returned to Sender"
         ndr["In-Reply-To"] = original_id
         ndr["References"] = original_id
-        ndr.set_content("I'm sorry to have to inform you that your message could not be delivered.\n"
-                        "<bob@example.com>: host mx.example.com said: 550 5.1.1 User unknown\n")
+        ndr.set_content(
+            "I'm sorry to have to inform you that your message could not be delivered.\n"
+            "<bob@example.com>: host mx.example.com said: 550 5.1.1 User unknown\n"
+        )
         self.receive(ndr.as_string())
         tracking = self.tracking_of(message, self.bob)
         self.assertEqual(tracking.state, "bounced")

@@ -175,8 +175,12 @@ class TestChatterData(TrackingCase):
     def test_filter_on_records_with_failed_messages(self):
         self.failed_message()
         Partner = self.env["res.partner"]
-        self.assertIn(self.record, Partner.with_user(self.user_employee).search([("message_has_failed_tracking", "=", True)]))
-        self.assertNotIn(self.record, Partner.with_user(self.other_user).search([("message_has_failed_tracking", "=", True)]))
+        self.assertIn(
+            self.record, Partner.with_user(self.user_employee).search([("message_has_failed_tracking", "=", True)])
+        )
+        self.assertNotIn(
+            self.record, Partner.with_user(self.other_user).search([("message_has_failed_tracking", "=", True)])
+        )
         self.assertTrue(self.record.with_user(self.user_employee).message_has_failed_tracking)
 
     def test_mail_state_of_the_last_email(self):
@@ -192,7 +196,9 @@ class TestChatterData(TrackingCase):
         self.send_queue()
         self.assertIn(self.record, Partner.search([("mail_tracking_state", "=", "sent")]))
         self.assertNotIn(self.alice, Partner.search([("mail_tracking_state", "=", "sent")]))
-        groups = dict(Partner._read_group([("id", "in", (self.record | self.alice).ids)], ["mail_tracking_state"], ["__count"]))
+        groups = dict(
+            Partner._read_group([("id", "in", (self.record | self.alice).ids)], ["mail_tracking_state"], ["__count"])
+        )
         self.assertEqual(groups, {"sent": 1, False: 1})
         self.assertTrue(Partner.fields_get(["mail_tracking_state"])["mail_tracking_state"]["groupable"])
 
@@ -224,7 +230,9 @@ class TestChatterRoutes(HttpCase, TrackingCase):
             "/mail/thread/messages", {"thread_model": "res.partner", "thread_id": self.record.id, "fetch_params": {}}
         )
         data = {m["id"]: m for m in result["data"]["mail.message"]}[self.message.id]
-        self.assertEqual({r["name"]: r["status"] for r in data["tracking_recipients"]}, {"Alice": "error", "Bob": "error"})
+        self.assertEqual(
+            {r["name"]: r["status"] for r in data["tracking_recipients"]}, {"Alice": "error", "Bob": "error"}
+        )
         self.assertTrue(data["is_failed_message"])
 
     def test_failed_mailbox_and_thread_failed(self):

@@ -46,7 +46,12 @@ class TestEventState(TransactionCase):
         self.assertEqual(self.walk("deferral", "sent").state, "sent")
 
     def test_hard_failures_override_everything(self):
-        for event_type, state in (("hard_bounce", "bounced"), ("reject", "rejected"), ("spam", "spam"), ("unsub", "unsub")):
+        for event_type, state in (
+            ("hard_bounce", "bounced"),
+            ("reject", "rejected"),
+            ("spam", "spam"),
+            ("unsub", "unsub"),
+        ):
             with self.subTest(event_type=event_type):
                 self.assertEqual(self.walk("sent", "delivered", "open", event_type).state, state)
 

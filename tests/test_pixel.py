@@ -1,6 +1,6 @@
 import re
-from unittest.mock import patch
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 
 from requests import Session
 
@@ -26,11 +26,10 @@ class TestOpenPixel(HttpCase, TrackingCase):
         self.tracking.event_create("sent", {"timestamp": 1000.0})
 
     def pixel_url(self, db=None, tracking_id=None, token=None):
-        return "/mail/tracking/open/{}/{}/{}/blank.gif".format(
-            db or self.env.cr.dbname,
-            self.tracking.id if tracking_id is None else tracking_id,
-            self.tracking.sudo().token if token is None else token,
-        )
+        db = db or self.env.cr.dbname
+        tracking_id = self.tracking.id if tracking_id is None else tracking_id
+        token = self.tracking.sudo().token if token is None else token
+        return f"/mail/tracking/open/{db}/{tracking_id}/{token}/blank.gif"
 
     def hit(self, url, user_agent=FIREFOX_ON_ANDROID, headers=None):
         self.env.flush_all()
@@ -150,7 +149,14 @@ class TestOpenPixel(HttpCase, TrackingCase):
     def test_disabled_parameter_removes_the_pixel(self):
         smtp = self.start_smtp()
         Param = self.env["ir.config_parameter"]
-        for value, has_pixel in (("1", False), ("true", False), ("True", False), ("0", True), ("False", True), ("", True)):
+        for value, has_pixel in (
+            ("1", False),
+            ("true", False),
+            ("True", False),
+            ("0", True),
+            ("False", True),
+            ("", True),
+        ):
             with self.subTest(value=value):
                 Param.set_param("mail_activity_tracking.tracking_img_disabled", value)
                 self.post(self.bob)
