@@ -69,12 +69,14 @@ class MailMessage(models.Model):
     # ------------------------------------------------------------
 
     def _extras_to_store(self, store: Store, format_reply):
-        super()._extras_to_store(store, format_reply=format_reply)
+        result = super()._extras_to_store(store, format_reply=format_reply)
         self._tracking_to_store(store)
+        return result
 
     def _message_notifications_to_store(self, store: Store):
-        super()._message_notifications_to_store(store)
+        result = super()._message_notifications_to_store(store)
         self._tracking_to_store(store)
+        return result
 
     def _tracking_to_store(self, store: Store, recipients=None):
         """Add the recipients' tracking statuses of ``self`` to ``store``, for

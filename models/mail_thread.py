@@ -5,7 +5,7 @@ import re
 
 from lxml import etree
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -189,7 +189,7 @@ class MailThread(models.AbstractModel):
                 etree.Element(
                     "filter",
                     name="message_has_failed_tracking",
-                    string=_("Failed sent messages"),
+                    string=self.env._("Failed sent messages"),
                     domain="[('message_has_failed_tracking', '=', True)]",
                 )
             )
@@ -198,7 +198,7 @@ class MailThread(models.AbstractModel):
                 etree.Element(
                     "field",
                     name="mail_tracking_state",
-                    string=_("Mail State"),
+                    string=self.env._("Mail State"),
                     optional="hide",
                     widget="badge",
                     **{

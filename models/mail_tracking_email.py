@@ -110,7 +110,7 @@ class MailTrackingEmail(models.Model):
     )
     message_id = fields.Char(string="Message-ID", readonly=True, index="btree_not_null")
     mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, index="btree_not_null", ondelete="set null")
-    partner_id = fields.Many2one("res.partner", string="Partner", readonly=True, index="btree_not_null")
+    partner_id = fields.Many2one("res.partner", readonly=True, index="btree_not_null")
     recipient = fields.Char(string="Recipient email", readonly=True)
     recipient_address = fields.Char(
         compute="_compute_recipient_address", store=True, readonly=True, index="btree_not_null"

@@ -5,7 +5,7 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     def _init_messaging(self, store):
-        super()._init_messaging(store)
+        result = super()._init_messaging(store)
         # sudo: bus.bus: reading non-sensitive last id
         bus_last_id = self.env["bus.bus"].sudo()._bus_last_id()
         store.add_global_values(
@@ -16,3 +16,4 @@ class ResUsers(models.Model):
                 "model": "mail.box",
             }
         )
+        return result
