@@ -106,7 +106,7 @@ class MailTrackingEmail(models.Model):
     time = fields.Datetime(readonly=True, index=True)
     date = fields.Date(compute="_compute_date", store=True, readonly=True)
     mail_message_id = fields.Many2one(
-        "mail.message", string="Message", readonly=True, index="btree_not_null", ondelete="cascade"
+        "mail.message", string="Message", readonly=True, index="btree_not_null", ondelete="set null"
     )
     message_id = fields.Char(string="Message-ID", readonly=True, index="btree_not_null")
     mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, index="btree_not_null", ondelete="set null")

@@ -204,3 +204,21 @@ class TestSending(TrackingCase):
         self.send_queue()
         self.assertFalse(self.alice.email_bounced)
         self.assertFalse(self.bob.email_bounced)
+
+    def test_tracking_outlives_the_deleted_email_and_message(self):
+        self.start_smtp()
+        mail = self.env["mail.mail"].create(
+            {
+                "subject": "Password reset",
+                "body_html": "<p>Reset</p>",
+                "email_from": "ernest@example.com",
+                "email_to": "reset@example.com",
+                "auto_delete": True,
+            }
+        )
+        tracking, message = mail.mail_tracking_ids, mail.mail_message_id
+        mail.send()
+        self.assertFalse(mail.exists())
+        self.assertFalse(message.exists(), "Odoo deletes the message of a non-notification email")
+        self.assertEqual(tracking.state, "sent")
+        self.assertFalse(tracking.mail_message_id)
