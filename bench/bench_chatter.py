@@ -13,6 +13,7 @@ of the runs after a warm-up), SQL queries per request are read from each
 server's own request log (Odoo's perf info: query count per request).
 Budgets: extra queries the same at 10 and 50 messages and <= 4; time <= 1.2x plain.
 """
+
 import time
 
 import benchlib as bl
@@ -40,7 +41,11 @@ def prepare(db, smtp_port):
             trackings[::3].event_create("delivered", {})
             trackings[1::3].event_create("open", {"ip": "127.0.0.1"})
             trackings[2:3].event_create("hard_bounce", {"bounce_description": "550 5.1.1 unknown user"})
-        return {"login": author.login, "uid": author.id, "records": {size: record.id for size, record in records.items()}}
+        return {
+            "login": author.login,
+            "uid": author.id,
+            "records": {size: record.id for size, record in records.items()},
+        }
 
 
 def fetch_params(limit=100):
@@ -76,7 +81,10 @@ def main():
         info = {kind: prepare(db, sink.port) for kind, db in dbs_by_kind.items()}
         for db in dbs_by_kind.values():
             bl.release_db(db)  # no connection of ours left while the servers run
-        servers = {kind: bl.OdooServer(db, bl.REPO / ".run" / "bench" / f"chatter-{kind}.log") for kind, db in dbs_by_kind.items()}
+        servers = {
+            kind: bl.OdooServer(db, bl.REPO / ".run" / "bench" / f"chatter-{kind}.log")
+            for kind, db in dbs_by_kind.items()
+        }
         with servers["plain"], servers["addon"]:
             clients = {}
             for kind, server in servers.items():
@@ -89,7 +97,7 @@ def main():
                 for run in range(args.warmup + args.runs):
                     if time.monotonic() > deadline:
                         break
-                    for kind in (("plain", "addon") if run % 2 == 0 else ("addon", "plain")):
+                    for kind in ("plain", "addon") if run % 2 == 0 else ("addon", "plain"):
                         params = {
                             "thread_model": "res.partner",
                             "thread_id": info[kind]["records"][size],
@@ -104,7 +112,7 @@ def main():
                             latencies[kind].append(elapsed)
                 time.sleep(0.5)  # the server logs a request once it answered it
                 for kind, server in servers.items():
-                    rows = server.requests_logged(ROUTE)[logged_before[kind]:][args.warmup:]
+                    rows = server.requests_logged(ROUTE)[logged_before[kind] :][args.warmup :]
                     figures[(kind, size)] = {
                         "ms": bl.median(latencies[kind]) * 1000,
                         "queries": bl.median([row[0] for row in rows]) if rows else None,
@@ -128,17 +136,24 @@ def main():
         extra = extras[size]
         constant = None not in extras.values() and len(set(extras.values())) == 1
         bl.result(
-            METRIC, f"{ROUTE}, {size} messages x 5 recipients: SQL queries per request",
-            bl.fmt(plain["queries"], "", 0), bl.fmt(addon["queries"], "", 0),
-            "—" if extra is None else f"{extra:+.0f}", "extra ≤ +4, same at 10 and 50",
+            METRIC,
+            f"{ROUTE}, {size} messages x 5 recipients: SQL queries per request",
+            bl.fmt(plain["queries"], "", 0),
+            bl.fmt(addon["queries"], "", 0),
+            "—" if extra is None else f"{extra:+.0f}",
+            "extra ≤ +4, same at 10 and 50",
             bl.verdict(extra is not None and extra <= 4 and constant),
         )
     for size in SIZES:
         plain, addon = figures[("plain", size)], figures[("addon", size)]
         ratio = addon["ms"] / plain["ms"]
         bl.result(
-            METRIC, f"{ROUTE}, {size} messages: time per request (median of {addon['runs']})",
-            bl.fmt(plain["ms"], " ms"), bl.fmt(addon["ms"], " ms"), f"{ratio:.2f}x", "≤ 1.2x plain",
+            METRIC,
+            f"{ROUTE}, {size} messages: time per request (median of {addon['runs']})",
+            bl.fmt(plain["ms"], " ms"),
+            bl.fmt(addon["ms"], " ms"),
+            f"{ratio:.2f}x",
+            "≤ 1.2x plain",
             bl.verdict(ratio <= 1.2),
         )
     for size in SIZES:

@@ -26,7 +26,7 @@ cleared before each run:
 The slowest query of each is EXPLAIN ANALYZEd for the findings.
 Budgets: 20 ms, 150 ms, 300 ms.
 """
-import re
+
 import subprocess
 import sys
 import time
@@ -56,9 +56,12 @@ def timed_sql(cr, label, query, params=None, table=None):
     t0 = time.perf_counter()
     indexes = []
     if table:
-        cr.execute("""SELECT i.indexname, i.indexdef FROM pg_indexes i
+        cr.execute(
+            """SELECT i.indexname, i.indexdef FROM pg_indexes i
                        WHERE i.tablename = %s AND NOT EXISTS (
-                             SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""", (table,))
+                             SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""",
+            (table,),
+        )
         indexes = cr.fetchall()
         for name, _definition in indexes:
             cr.execute(f'DROP INDEX "{name}"')
@@ -78,19 +81,27 @@ def build_base(env):
     author_partners = [user.partner_id.id for user in authors]
     cr.execute("SET maintenance_work_mem = '256MB'")
     cr.execute("SELECT setseed(0.42)")
-    timed_sql(cr, "contacts", """
+    timed_sql(
+        cr,
+        "contacts",
+        """
         INSERT INTO res_partner (name, complete_name, email, email_normalized, active, type, is_company,
                                  partner_share, lang, create_uid, write_uid, create_date, write_date)
         SELECT 'Customer ' || g, 'Customer ' || g, 'customer' || g || '@customers.example.com',
                'customer' || g || '@customers.example.com', true, 'contact', false, true, 'en_US', 1, 1,
                now() - interval '800 days', now() - interval '800 days'
-          FROM generate_series(1, %s) g""", (PARTNERS,))
+          FROM generate_series(1, %s) g""",
+        (PARTNERS,),
+    )
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL")
     cr.execute("""CREATE TEMP TABLE bench_customers AS
                   SELECT id, name, email, row_number() OVER (ORDER BY id) AS n
                     FROM res_partner WHERE email LIKE 'customer%@customers.example.com'""")
     cr.execute("CREATE UNIQUE INDEX ON bench_customers (n)")
-    timed_sql(cr, "messages", """
+    timed_sql(
+        cr,
+        "messages",
+        """
         INSERT INTO mail_message (model, res_id, record_company_id, message_type, subtype_id, author_id, email_from,
                                   body, subject, date, message_id, reply_to, is_internal, email_add_signature,
                                   create_uid, write_uid, create_date, write_date)
@@ -106,13 +117,23 @@ def build_base(env):
                        '"' || p.name || '" <' || p.email || '>' AS email_from
                   FROM res_users u JOIN res_partner p ON p.id = u.partner_id WHERE p.id = ANY(%(authors)s)) a
             ON a.k = g %% %(n_authors)s""",
-        {"comment": comment, "messages": MESSAGES, "partners": PARTNERS, "authors": author_partners,
-         "n_authors": AUTHORS}, table="mail_message")
+        {
+            "comment": comment,
+            "messages": MESSAGES,
+            "partners": PARTNERS,
+            "authors": author_partners,
+            "n_authors": AUTHORS,
+        },
+        table="mail_message",
+    )
     cr.execute("""CREATE TEMP TABLE bench_messages AS
                   SELECT id, substring(message_id from '<bench-([0-9]+)@')::int AS g, author_id, date, subject,
                          email_from
                     FROM mail_message WHERE message_id LIKE '<bench-%'""")
-    timed_sql(cr, "recipient rows", f"""
+    timed_sql(
+        cr,
+        "recipient rows",
+        f"""
         CREATE TEMP TABLE bench_rcpt AS
         SELECT message_id, g, k, author_id, date, subject, email_from, partner_id, name, email,
                {STATE_CASE} AS state
@@ -120,11 +141,20 @@ def build_base(env):
                        c.id AS partner_id, c.name, c.email, random() AS r
                   FROM bench_messages m CROSS JOIN generate_series(0, %(rcpt)s - 1) k
                   JOIN bench_customers c ON c.n = 1 + (m.g * 31 + k * 4001) %% %(partners)s) rows""",
-        {"rcpt": RECIPIENTS, "partners": PARTNERS})
-    timed_sql(cr, "message recipients", """
+        {"rcpt": RECIPIENTS, "partners": PARTNERS},
+    )
+    timed_sql(
+        cr,
+        "message recipients",
+        """
         INSERT INTO mail_message_res_partner_rel (mail_message_id, res_partner_id)
-        SELECT message_id, partner_id FROM bench_rcpt""", table="mail_message_res_partner_rel")
-    timed_sql(cr, "notifications", """
+        SELECT message_id, partner_id FROM bench_rcpt""",
+        table="mail_message_res_partner_rel",
+    )
+    timed_sql(
+        cr,
+        "notifications",
+        """
         INSERT INTO mail_notification (mail_message_id, res_partner_id, author_id, notification_type,
                                        notification_status, failure_type, failure_reason, is_read, read_date)
         SELECT message_id, partner_id, author_id, 'email',
@@ -135,7 +165,9 @@ def build_base(env):
                     WHEN state IN ('bounced', 'soft-bounced', 'rejected', 'spam') THEN 'mail_bounce' END,
                CASE WHEN state = 'error' THEN '421 4.4.2 Connection timed out' END,
                true, date
-          FROM bench_rcpt""", table="mail_notification")
+          FROM bench_rcpt""",
+        table="mail_notification",
+    )
     cr.execute("CREATE TABLE bench_rcpt_keep AS SELECT * FROM bench_rcpt")  # for the addon copy
     return [user.id for user in authors]
 
@@ -143,7 +175,10 @@ def build_base(env):
 def add_trackings(env):
     cr = env.cr
     cr.execute("SET maintenance_work_mem = '256MB'")
-    timed_sql(cr, "trackings", """
+    timed_sql(
+        cr,
+        "trackings",
+        """
         INSERT INTO mail_tracking_email (mail_message_id, partner_id, name, display_name, recipient, recipient_address,
                                          sender, state, time, timestamp, date, token, message_id, error_type,
                                          error_description, error_smtp_server, bounce_type, bounce_description,
@@ -160,18 +195,29 @@ def add_trackings(env):
                     THEN '550 5.1.1 The email account that you tried to reach does not exist' END,
                1, 1, t.time, t.time
           FROM bench_rcpt_keep CROSS JOIN LATERAL (SELECT date + interval '1 second' * (5 + k) AS time) t""",
-        table="mail_tracking_email")
-    timed_sql(cr, "needs action", """
+        table="mail_tracking_email",
+    )
+    timed_sql(
+        cr,
+        "needs action",
+        """
         UPDATE mail_message SET mail_tracking_needs_action = true
-         WHERE id IN (SELECT message_id FROM bench_rcpt_keep WHERE state IN %s)""", (FAILED_STATES,))
+         WHERE id IN (SELECT message_id FROM bench_rcpt_keep WHERE state IN %s)""",
+        (FAILED_STATES,),
+    )
     cr.execute("DROP TABLE bench_rcpt_keep")
 
 
 def analyze(env):
     env.cr.commit()
     t0 = time.perf_counter()
-    for table in ("res_partner", "mail_message", "mail_message_res_partner_rel", "mail_notification",
-                  "mail_tracking_email"):
+    for table in (
+        "res_partner",
+        "mail_message",
+        "mail_message_res_partner_rel",
+        "mail_notification",
+        "mail_tracking_email",
+    ):
         env.cr.execute("SELECT to_regclass(%s)", (table,))
         if env.cr.fetchone()[0]:
             env.cr.execute(f"ANALYZE {table}")
@@ -180,9 +226,22 @@ def analyze(env):
 
 
 def install_addon(db):
-    args = [sys.executable, "-m", "odoo", "server", *bl.base_args(), "-d", db, f"--db-filter=^{db}$",
-            "-i", bl.ADDON, "--stop-after-init", "--max-cron-threads=0", f"--http-port={bl.free_port()}",
-            "--log-level=warn"]
+    args = [
+        sys.executable,
+        "-m",
+        "odoo",
+        "server",
+        *bl.base_args(),
+        "-d",
+        db,
+        f"--db-filter=^{db}$",
+        "-i",
+        bl.ADDON,
+        "--stop-after-init",
+        "--max-cron-threads=0",
+        f"--http-port={bl.free_port()}",
+        "--log-level=warn",
+    ]
     t0 = time.perf_counter()
     result = subprocess.run(args, capture_output=True, text=True, timeout=240)
     if result.returncode:
@@ -229,8 +288,7 @@ class Measure:
             with bl.QueryCapture(raw=True) as capture:
                 func(env)
             env.cr.rollback()
-        return {"ms": bl.median(durations) * 1000, "queries": bl.median(queries), "value": value,
-                "capture": capture}
+        return {"ms": bl.median(durations) * 1000, "queries": bl.median(queries), "value": value, "capture": capture}
 
 
 def explain(db, capture, label):
@@ -246,8 +304,11 @@ def explain(db, capture, label):
     lines = plan.splitlines()
     if len(lines) > 45:
         lines = lines[:40] + [f"... ({len(lines) - 40} more plan lines)"] + lines[-2:]
-    bl.note(METRIC, f"{label}: slowest query ({delay * 1000:.0f} ms of the run):\n\n```sql\n{sql}\n```\n\n"
-                    "```\n" + "\n".join(lines) + "\n```")
+    bl.note(
+        METRIC,
+        f"{label}: slowest query ({delay * 1000:.0f} ms of the run):\n\n```sql\n{sql}\n```\n\n"
+        "```\n" + "\n".join(lines) + "\n```",
+    )
 
 
 def main():
@@ -275,22 +336,29 @@ def main():
         analyze_db(dbs.addon)
         data_seconds = time.perf_counter() - t_data
         with bl.environment(dbs.addon) as env:
-            env.cr.execute("SELECT count(*), count(*) FILTER (WHERE state IN %s) FROM mail_tracking_email",
-                           (FAILED_STATES,))
+            env.cr.execute(
+                "SELECT count(*), count(*) FILTER (WHERE state IN %s) FROM mail_tracking_email", (FAILED_STATES,)
+            )
             trackings, failed = env.cr.fetchone()
             env.cr.execute("SELECT count(*), count(*) FILTER (WHERE mail_tracking_needs_action) FROM mail_message")
             messages, needs_action = env.cr.fetchone()
-        bl.log(f"failed data: {trackings} trackings ({failed} failed), {messages} messages "
-               f"({needs_action} needing action) in {data_seconds:.0f}s")
+        bl.log(
+            f"failed data: {trackings} trackings ({failed} failed), {messages} messages "
+            f"({needs_action} needing action) in {data_seconds:.0f}s"
+        )
         user = authors[0]
         measure = {kind: Measure(db, user, runs=args.runs) for kind, db in (("plain", dbs.plain), ("addon", dbs.addon))}
         rows = []
 
         # Discuss Failed counter
         def odoo_failures(env):
-            domain = [("author_id", "=", env.user.partner_id.id), ("notification_status", "in", ("bounce", "exception")),
-                      ("mail_message_id.message_type", "!=", "user_notification"),
-                      ("mail_message_id.model", "!=", False), ("mail_message_id.res_id", "!=", 0)]
+            domain = [
+                ("author_id", "=", env.user.partner_id.id),
+                ("notification_status", "in", ("bounce", "exception")),
+                ("mail_message_id.message_type", "!=", "user_notification"),
+                ("mail_message_id.model", "!=", False),
+                ("mail_message_id.res_id", "!=", 0),
+            ]
             return len(env["mail.notification"].sudo().search(domain, limit=100))
 
         with bl.environment(dbs.addon) as env:
@@ -305,22 +373,38 @@ def main():
 
             def counter(env):
                 return env["mail.message"].sudo().search_count([("is_failed_message", "=", True)])
+
         plain = measure["plain"](odoo_failures)
         addon = measure["addon"](counter)
-        rows.append(("Discuss Failed counter: " + counter_label, plain, addon, 20,
-                     f"counter = {addon['value']}; plain column: Odoo's own failures search, limit 100"))
+        rows.append(
+            (
+                "Discuss Failed counter: " + counter_label,
+                plain,
+                addon,
+                20,
+                f"counter = {addon['value']}; plain column: Odoo's own failures search, limit 100",
+            )
+        )
 
         # "Failed sent messages" filter on Contacts
         with bl.environment(dbs.addon) as env:
             has_filter = "message_has_failed_tracking" in env["res.partner"]._fields
         plain = measure["plain"](lambda env: len(env["res.partner"].search([], limit=80)))
         if has_filter:
-            addon = measure["addon"](lambda env: len(env["res.partner"].search(
-                [("message_has_failed_tracking", "=", True)], limit=80)))
-            rows.append(("\"Failed sent messages\" filter on Contacts (search, limit 80)", plain, addon, 150,
-                         f"{addon['value']} contacts; plain column: Contacts first page without the filter"))
+            addon = measure["addon"](
+                lambda env: len(env["res.partner"].search([("message_has_failed_tracking", "=", True)], limit=80))
+            )
+            rows.append(
+                (
+                    '"Failed sent messages" filter on Contacts (search, limit 80)',
+                    plain,
+                    addon,
+                    150,
+                    f"{addon['value']} contacts; plain column: Contacts first page without the filter",
+                )
+            )
         else:
-            rows.append(("\"Failed sent messages\" filter on Contacts (search, limit 80)", plain, None, 150, ""))
+            rows.append(('"Failed sent messages" filter on Contacts (search, limit 80)', plain, None, 150, ""))
 
         # Tracking emails list
         with bl.environment(dbs.addon) as env:
@@ -332,36 +416,84 @@ def main():
             return len(page["records"]), Tracking.search_count([])
 
         addon = measure["addon"](tracking_list)
-        rows.append(("Tracking emails list: first page (80) + count, internal non-admin user", None, addon, 300,
-                     f"{addon['value'][1]} trackings readable; fields {', '.join(spec)}"))
+        rows.append(
+            (
+                "Tracking emails list: first page (80) + count, internal non-admin user",
+                None,
+                addon,
+                300,
+                f"{addon['value'][1]} trackings readable; fields {', '.join(spec)}",
+            )
+        )
 
         def web_client_list(env):
             page = env["mail.tracking.email"].web_search_read([], spec, limit=80, count_limit=10001)
             return page["length"]
 
         web = measure["addon"](web_client_list)
-        page_only = measure["addon"](lambda env: len(env["mail.tracking.email"].web_search_read(
-            [], spec, limit=80, count_limit=80)["records"]))
+        page_only = measure["addon"](
+            lambda env: len(env["mail.tracking.email"].web_search_read([], spec, limit=80, count_limit=80)["records"])
+        )
         count_only = measure["addon"](lambda env: env["mail.tracking.email"].search_count([]))
 
         for name, plain, addon, budget, note in rows:
             if addon is None:
-                bl.result(METRIC, name, bl.fmt(plain["ms"], " ms") if plain else "—", bl.NOT_IMPLEMENTED, "—",
-                          f"≤ {budget} ms", "N/A")
+                bl.result(
+                    METRIC,
+                    name,
+                    bl.fmt(plain["ms"], " ms") if plain else "—",
+                    bl.NOT_IMPLEMENTED,
+                    "—",
+                    f"≤ {budget} ms",
+                    "N/A",
+                )
                 continue
             bl.result(
-                METRIC, name, bl.fmt(plain["ms"], " ms") if plain else "—",
-                bl.fmt(addon["ms"], " ms"), f"{addon['queries']:.0f} queries", f"≤ {budget} ms",
-                bl.verdict(addon["ms"] <= budget), note,
+                METRIC,
+                name,
+                bl.fmt(plain["ms"], " ms") if plain else "—",
+                bl.fmt(addon["ms"], " ms"),
+                f"{addon['queries']:.0f} queries",
+                f"≤ {budget} ms",
+                bl.verdict(addon["ms"] <= budget),
+                note,
             )
-        bl.result(METRIC, "Tracking emails list: first page only", "—",
-                  bl.fmt(page_only["ms"], " ms"), f"{page_only['queries']:.0f} queries", "—", "INFO")
-        bl.result(METRIC, "Tracking emails list: search_count([]) only", "—",
-                  bl.fmt(count_only["ms"], " ms"), f"{count_only['queries']:.0f} queries", "—", "INFO")
-        bl.result(METRIC, "Tracking emails list as the web client asks it (count_limit=10001)", "—",
-                  bl.fmt(web["ms"], " ms"), f"{web['queries']:.0f} queries", "—", "INFO")
-        bl.result(METRIC, f"data: {trackings} trackings ({failed} failed) over {messages} messages, "
-                          f"{needs_action} needing action", "—", f"{data_seconds:.0f} s to load", "", "—", "INFO")
+        bl.result(
+            METRIC,
+            "Tracking emails list: first page only",
+            "—",
+            bl.fmt(page_only["ms"], " ms"),
+            f"{page_only['queries']:.0f} queries",
+            "—",
+            "INFO",
+        )
+        bl.result(
+            METRIC,
+            "Tracking emails list: search_count([]) only",
+            "—",
+            bl.fmt(count_only["ms"], " ms"),
+            f"{count_only['queries']:.0f} queries",
+            "—",
+            "INFO",
+        )
+        bl.result(
+            METRIC,
+            "Tracking emails list as the web client asks it (count_limit=10001)",
+            "—",
+            bl.fmt(web["ms"], " ms"),
+            f"{web['queries']:.0f} queries",
+            "—",
+            "INFO",
+        )
+        bl.result(
+            METRIC,
+            f"data: {trackings} trackings ({failed} failed) over {messages} messages, {needs_action} needing action",
+            "—",
+            f"{data_seconds:.0f} s to load",
+            "",
+            "—",
+            "INFO",
+        )
         for name, _plain, addon, budget, _note in rows:
             if addon is not None and addon["ms"] > budget:
                 explain(dbs.addon, addon["capture"], name)

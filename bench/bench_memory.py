@@ -10,6 +10,7 @@ one in ten with a wrong token, from 8 concurrent clients; RSS is read from
 idle again).
 Budget: growth <= 20 MB with the addon.
 """
+
 import time
 
 import benchlib as bl
@@ -65,8 +66,14 @@ def measure(db, paths, log_name):
     for run in (first, second):
         for status, count in run["statuses"].items():
             statuses[status] = statuses.get(status, 0) + count
-    figures = {"start": start, "middle": middle, "end": end, "requests": done, "statuses": statuses,
-               "rps": done / (first["wall"] + second["wall"])}
+    figures = {
+        "start": start,
+        "middle": middle,
+        "end": end,
+        "requests": done,
+        "statuses": statuses,
+        "rps": done / (first["wall"] + second["wall"]),
+    }
     bl.log(f"memory {db}: {figures}")
     return figures
 
@@ -86,16 +93,23 @@ def main():
     growth = {kind: f["end"] - f["start"] for kind, f in figures.items()}
     complete = figures["addon"]["requests"] == HITS and set(figures["addon"]["statuses"]) == {200}
     bl.result(
-        METRIC, f"RSS growth of one server over {HITS} pixel hits (after {WARMUP} warm-up)",
-        bl.fmt(growth["plain"], " MB"), bl.fmt(growth["addon"], " MB"), f"{growth['addon'] - growth['plain']:+.1f} MB",
-        "≤ 20 MB with the addon", bl.verdict(growth["addon"] <= 20 and complete),
+        METRIC,
+        f"RSS growth of one server over {HITS} pixel hits (after {WARMUP} warm-up)",
+        bl.fmt(growth["plain"], " MB"),
+        bl.fmt(growth["addon"], " MB"),
+        f"{growth['addon'] - growth['plain']:+.1f} MB",
+        "≤ 20 MB with the addon",
+        bl.verdict(growth["addon"] <= 20 and complete),
         "" if complete else f"addon answers: {figures['addon']['statuses']} of {figures['addon']['requests']}",
     )
     bl.result(
-        METRIC, "RSS after warm-up / halfway / end",
+        METRIC,
+        "RSS after warm-up / halfway / end",
         " / ".join(f"{figures['plain'][k]:.0f}" for k in ("start", "middle", "end")) + " MB",
         " / ".join(f"{figures['addon'][k]:.0f}" for k in ("start", "middle", "end")) + " MB",
-        "", "—", "INFO",
+        "",
+        "—",
+        "INFO",
     )
 
 

@@ -14,6 +14,7 @@ per valid tracking (two if the hits of a pair were more than 10 s apart,
 which the client's own timings tell).
 Budgets: requests/s >= 0.85x /web/health; p99 <= 1.2x its p99; every valid hit recorded.
 """
+
 import random
 import time
 
@@ -40,14 +41,19 @@ def prepare(db, smtp_port):
         paths = bl.pixel_paths(env, trackings)
         max_id = max(env["mail.tracking.email"].search([], order="id desc", limit=1).ids)
     ids = trackings.ids
-    valid, wrong, warm = ids[:VALID], ids[VALID:VALID + WRONG_TOKEN], ids[VALID + WRONG_TOKEN:]
-    wrong_paths = {tid: paths[tid].replace("/blank.gif", "").rsplit("/", 1)[0] + "/x" + "A" * 31 + "/blank.gif"
-                   for tid in wrong}
-    missing_paths = [
-        paths[valid[0]].replace(f"/{valid[0]}/", f"/{max_id + 1000 + n}/") for n in range(MISSING)
-    ]
-    return {"valid": valid, "wrong": wrong, "warm": warm, "paths": paths, "wrong_paths": wrong_paths,
-            "missing_paths": missing_paths}
+    valid, wrong, warm = ids[:VALID], ids[VALID : VALID + WRONG_TOKEN], ids[VALID + WRONG_TOKEN :]
+    wrong_paths = {
+        tid: paths[tid].replace("/blank.gif", "").rsplit("/", 1)[0] + "/x" + "A" * 31 + "/blank.gif" for tid in wrong
+    }
+    missing_paths = [paths[valid[0]].replace(f"/{valid[0]}/", f"/{max_id + 1000 + n}/") for n in range(MISSING)]
+    return {
+        "valid": valid,
+        "wrong": wrong,
+        "warm": warm,
+        "paths": paths,
+        "wrong_paths": wrong_paths,
+        "missing_paths": missing_paths,
+    }
 
 
 def hit_lists(data, halves=2):
@@ -146,9 +152,11 @@ def main():
             for hits in halves:
                 health.append(bl.load(server.port, ["/web/health"] * len(hits), CONCURRENCY, max_seconds=120))
                 pixel.append(bl.load(server.port, [path for _kind, _tid, path in hits], CONCURRENCY, max_seconds=120))
-                bl.log(f"pixel half: health {health[-1]['rps']:.0f} req/s p99 {health[-1]['p99'] * 1000:.1f} ms; "
-                       f"pixel {pixel[-1]['rps']:.0f} req/s p99 {pixel[-1]['p99'] * 1000:.1f} ms, "
-                       f"statuses {pixel[-1]['statuses']}, errors {pixel[-1]['errors'][:3]}")
+                bl.log(
+                    f"pixel half: health {health[-1]['rps']:.0f} req/s p99 {health[-1]['p99'] * 1000:.1f} ms; "
+                    f"pixel {pixel[-1]['rps']:.0f} req/s p99 {pixel[-1]['p99'] * 1000:.1f} ms, "
+                    f"statuses {pixel[-1]['statuses']}, errors {pixel[-1]['errors'][:3]}"
+                )
             # hits may be written after the answer: wait (bounded) for the server to record them
             expected = {}
             for hits, run in zip(halves, pixel):
@@ -167,8 +175,11 @@ def main():
         # what the database recorded, once the server stopped
         opens = open_events(dbs.addon)
         with bl.environment(dbs.addon) as env:
-            states = dict(env["mail.tracking.email"].browse(data["valid"])._read_group(
-                [("id", "in", data["valid"])], ["state"], ["__count"]))
+            states = dict(
+                env["mail.tracking.email"]
+                .browse(data["valid"])
+                ._read_group([("id", "in", data["valid"])], ["state"], ["__count"])
+            )
         captures = {count: in_process_queries(dbs.addon, data, count) for count in (1, WARMUP)}
 
     def combine(runs):
@@ -187,29 +198,56 @@ def main():
     ratio = hit["rps"] / base["rps"]
     p99_ratio = hit["p99"] / base["p99"]
     bl.result(
-        METRIC, f"requests/s, {hit['requests']} pixel hits, {CONCURRENCY} clients (plain column: /web/health, same server)",
-        bl.fmt(base["rps"], " req/s", 0), bl.fmt(hit["rps"], " req/s", 0), f"{ratio:.2f}x", "≥ 0.85x /web/health",
+        METRIC,
+        f"requests/s, {hit['requests']} pixel hits, {CONCURRENCY} clients (plain column: /web/health, same server)",
+        bl.fmt(base["rps"], " req/s", 0),
+        bl.fmt(hit["rps"], " req/s", 0),
+        f"{ratio:.2f}x",
+        "≥ 0.85x /web/health",
         bl.verdict(ratio >= 0.85 and not hit["errors"]),
     )
     bl.result(
-        METRIC, "p99 latency (plain column: /web/health)", bl.fmt(base["p99"], " ms"), bl.fmt(hit["p99"], " ms"),
-        f"{p99_ratio:.2f}x", "≤ 1.2x /web/health p99", bl.verdict(p99_ratio <= 1.2),
+        METRIC,
+        "p99 latency (plain column: /web/health)",
+        bl.fmt(base["p99"], " ms"),
+        bl.fmt(hit["p99"], " ms"),
+        f"{p99_ratio:.2f}x",
+        "≤ 1.2x /web/health p99",
+        bl.verdict(p99_ratio <= 1.2),
     )
     bl.result(
-        METRIC, "p50 latency (plain column: /web/health)", bl.fmt(base["p50"], " ms"), bl.fmt(hit["p50"], " ms"),
-        f"{hit['p50'] / base['p50']:.2f}x", "—", "INFO",
+        METRIC,
+        "p50 latency (plain column: /web/health)",
+        bl.fmt(base["p50"], " ms"),
+        bl.fmt(hit["p50"], " ms"),
+        f"{hit['p50'] / base['p50']:.2f}x",
+        "—",
+        "INFO",
     )
     missed = [tid for tid, (low, high) in expected.items() if not low <= opens.get(tid, 0) <= high]
     recorded_valid = sum(opens.get(tid, 0) for tid in data["valid"])
     low_total = sum(low for low, _high in expected.values())
     invalid_recorded = sum(opens.get(tid, 0) for tid in data["wrong"])
-    unknown = sum(count for tid, count in opens.items()
-                  if tid not in data["paths"])  # cannot happen: missing ids do not exist
-    ok = (not missed and len(expected) == VALID and not invalid_recorded and not unknown
-          and states.get("opened", 0) == VALID and not hit["errors"] and not hit["non200"])
+    unknown = sum(
+        count for tid, count in opens.items() if tid not in data["paths"]
+    )  # cannot happen: missing ids do not exist
+    ok = (
+        not missed
+        and len(expected) == VALID
+        and not invalid_recorded
+        and not unknown
+        and states.get("opened", 0) == VALID
+        and not hit["errors"]
+        and not hit["non200"]
+    )
     bl.result(
-        METRIC, f"open events recorded for {2 * VALID} valid hits on {VALID} trackings (dedup 10 s)",
-        "—", f"{recorded_valid} events", f"expected {low_total}", "every valid hit, dedup rule", bl.verdict(ok),
+        METRIC,
+        f"open events recorded for {2 * VALID} valid hits on {VALID} trackings (dedup 10 s)",
+        "—",
+        f"{recorded_valid} events",
+        f"expected {low_total}",
+        "every valid hit, dedup rule",
+        bl.verdict(ok),
         f"{len(missed)} trackings off; {invalid_recorded} events from {WRONG_TOKEN + MISSING} invalid hits; "
         f"{opens_while_running - WARMUP} recorded {waited:.1f} s after the last hit, server running; "
         f"valid trackings now {states}; non-200 answers {hit['non200']}, errors {hit['errors']}",

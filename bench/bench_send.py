@@ -12,6 +12,7 @@ commit included); wall time of sending includes the commit.
 Budgets: posting <= 1 extra query per message; sending <= 1.10x plain wall
 time and <= 2 extra queries per email.
 """
+
 import benchlib as bl
 
 METRIC = "send"
@@ -119,7 +120,8 @@ def main():
                     left = env["mail.mail"].search_count([("state", "in", ("outgoing", "exception"))])
                     states = (
                         dict(env["mail.tracking.email"]._read_group([], ["state"], ["__count"]))
-                        if bl.addon_installed(env) else None
+                        if bl.addon_installed(env)
+                        else None
                     )
                 run[side.kind] = {
                     "post_queries": side.post_queries / side.posted,
@@ -142,37 +144,61 @@ def main():
     def med(kind, key):
         return bl.median([run[kind][key] for run in runs])
 
-    complete = all(run[kind]["emails"] == expected and not run[kind]["left"] for run in runs for kind in ("plain", "addon"))
+    complete = all(
+        run[kind]["emails"] == expected and not run[kind]["left"] for run in runs for kind in ("plain", "addon")
+    )
     post_q = {kind: med(kind, "post_queries") for kind in ("plain", "addon")}
     extra_post = post_q["addon"] - post_q["plain"]
     bl.result(
-        METRIC, f"posting: SQL queries per message ({args.messages} msgs x {args.recipients} rcpts)",
-        bl.fmt(post_q["plain"], "", 2), bl.fmt(post_q["addon"], "", 2), f"{extra_post:+.2f}",
-        "≤ +1 query/message", bl.verdict(extra_post <= 1),
+        METRIC,
+        f"posting: SQL queries per message ({args.messages} msgs x {args.recipients} rcpts)",
+        bl.fmt(post_q["plain"], "", 2),
+        bl.fmt(post_q["addon"], "", 2),
+        f"{extra_post:+.2f}",
+        "≤ +1 query/message",
+        bl.verdict(extra_post <= 1),
     )
     post_s = {kind: med(kind, "post_seconds") for kind in ("plain", "addon")}
     bl.result(
-        METRIC, "posting: wall time", bl.fmt(post_s["plain"], " s", 2), bl.fmt(post_s["addon"], " s", 2),
-        f"{post_s['addon'] / post_s['plain']:.2f}x", "—", "INFO",
+        METRIC,
+        "posting: wall time",
+        bl.fmt(post_s["plain"], " s", 2),
+        bl.fmt(post_s["addon"], " s", 2),
+        f"{post_s['addon'] / post_s['plain']:.2f}x",
+        "—",
+        "INFO",
     )
     send_s = {kind: med(kind, "send_seconds") for kind in ("plain", "addon")}
     ratio = send_s["addon"] / send_s["plain"]
     bl.result(
-        METRIC, f"sending: wall time of the queue ({expected} emails, median of {args.rounds} rounds)",
-        bl.fmt(send_s["plain"], " s", 2), bl.fmt(send_s["addon"], " s", 2), f"{ratio:.2f}x", "≤ 1.10x plain",
+        METRIC,
+        f"sending: wall time of the queue ({expected} emails, median of {args.rounds} rounds)",
+        bl.fmt(send_s["plain"], " s", 2),
+        bl.fmt(send_s["addon"], " s", 2),
+        f"{ratio:.2f}x",
+        "≤ 1.10x plain",
         bl.verdict(ratio <= 1.10 and complete),
         "" if complete else "not every email reached the SMTP server",
     )
     send_q = {kind: med(kind, "send_queries") / expected for kind in ("plain", "addon")}
     extra_send = send_q["addon"] - send_q["plain"]
     bl.result(
-        METRIC, "sending: SQL queries per email", bl.fmt(send_q["plain"], "", 2), bl.fmt(send_q["addon"], "", 2),
-        f"{extra_send:+.2f}", "≤ +2 queries/email", bl.verdict(extra_send <= 2 and complete),
+        METRIC,
+        "sending: SQL queries per email",
+        bl.fmt(send_q["plain"], "", 2),
+        bl.fmt(send_q["addon"], "", 2),
+        f"{extra_send:+.2f}",
+        "≤ +2 queries/email",
+        bl.verdict(extra_send <= 2 and complete),
     )
     bl.result(
-        METRIC, "sending: emails accepted by the SMTP server per round (min)",
-        bl.fmt(min(run["plain"]["emails"] for run in runs)), bl.fmt(min(run["addon"]["emails"] for run in runs)),
-        "", f"= {expected}, none left in queue", bl.verdict(complete),
+        METRIC,
+        "sending: emails accepted by the SMTP server per round (min)",
+        bl.fmt(min(run["plain"]["emails"] for run in runs)),
+        bl.fmt(min(run["addon"]["emails"] for run in runs)),
+        "",
+        f"= {expected}, none left in queue",
+        bl.verdict(complete),
     )
 
 

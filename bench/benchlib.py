@@ -7,6 +7,7 @@ data dir) in the environment variable BENCH_ODOO_ARGS (a JSON list, without
 lines file). Nothing here talks to anything but 127.0.0.1 and the private
 PostgreSQL socket; every loop is bounded in count and in time.
 """
+
 import argparse
 import http.client
 import json
@@ -75,6 +76,7 @@ def init_odoo():
 def admin_cursor():
     """An autocommit psycopg2 cursor on the ``postgres`` database."""
     import psycopg2
+
     from odoo.tools import config
 
     conn = psycopg2.connect(host=config["db_host"], user=config["db_user"], dbname="postgres")
@@ -201,7 +203,7 @@ class QueryCapture:
             return None
         try:
             full = cr.mogrify(query, params).decode()
-        except Exception:  # noqa: BLE001 - diagnosis only
+        except Exception:
             full = text
         entry = [full, 0.0]
         self.timed.append(entry)
@@ -264,7 +266,11 @@ def query_origin():
     frames = [frame for frame in traceback.extract_stack()[:-3] if "/bench/" not in frame.filename]
     for marker in (f"/{ADDON}/", "/addons/", "/odoo/"):
         for frame in reversed(frames):
-            if marker in frame.filename and "/tests/" not in frame.filename and not frame.filename.endswith("sql_db.py"):
+            if (
+                marker in frame.filename
+                and "/tests/" not in frame.filename
+                and not frame.filename.endswith("sql_db.py")
+            ):
                 path = frame.filename.rsplit(marker, 1)[1]
                 return f"{path}:{frame.lineno} {frame.name}()"
     return "?"
@@ -366,7 +372,9 @@ class SmtpSink:
     def __enter__(self):
         self.proc = subprocess.Popen(
             [sys.executable, str(REPO / "bench" / "smtp_sink.py")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         line = self._readline(10)
         if not line.startswith("port "):
@@ -451,20 +459,26 @@ def setup_chatter(env, recipients=5, author_login="bench_author", domain="bench.
 def create_record(env, name):
     """A record with a chatter and no follower (only the recipients we name
     get the emails)."""
-    return env["res.partner"].with_context(mail_create_nosubscribe=True, mail_create_nolog=True).create(
-        {"name": name, "email": f"{name.lower().replace(' ', '.')}@bench.example.com"}
+    return (
+        env["res.partner"]
+        .with_context(mail_create_nosubscribe=True, mail_create_nolog=True)
+        .create({"name": name, "email": f"{name.lower().replace(' ', '.')}@bench.example.com"})
     )
 
 
 def post(record, author, partners, index):
     """A comment on ``record`` by ``author`` notifying ``partners`` by email,
     kept in the mail queue."""
-    return record.with_user(author).with_context(mail_notify_force_send=False).message_post(
-        body=f"<p>Bench message {index}: hello, here is the quote you asked for.</p>",
-        subject=f"Bench subject {index}",
-        partner_ids=partners.ids,
-        message_type="comment",
-        subtype_xmlid="mail.mt_comment",
+    return (
+        record.with_user(author)
+        .with_context(mail_notify_force_send=False)
+        .message_post(
+            body=f"<p>Bench message {index}: hello, here is the quote you asked for.</p>",
+            subject=f"Bench subject {index}",
+            partner_ids=partners.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
     )
 
 
@@ -509,11 +523,21 @@ class OdooServer:
         self._log = open(self.log_path, "w", encoding="utf-8")
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "odoo", "server", *base_args(),
-                "-d", self.db, f"--db-filter=^{self.db}$", f"--http-port={self.port}",
-                "--workers=0", "--max-cron-threads=0", "--log-level=info",
+                sys.executable,
+                "-m",
+                "odoo",
+                "server",
+                *base_args(),
+                "-d",
+                self.db,
+                f"--db-filter=^{self.db}$",
+                f"--http-port={self.port}",
+                "--workers=0",
+                "--max-cron-threads=0",
+                "--log-level=info",
             ],
-            stdout=self._log, stderr=subprocess.STDOUT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:

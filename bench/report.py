@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns the rows the bench scripts appended to a JSON lines file into the
 results table (Markdown), printed and optionally written to a file (bench/RESULTS.md)."""
+
 import argparse
 import json
 import os
@@ -15,7 +16,9 @@ HEADER = ("Metric", "Measure", "Plain Odoo", "With addon", "Ratio / Δ", "Budget
 
 def git(*args):
     try:
-        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         return ""
 
@@ -86,15 +89,24 @@ def main():
         "```",
         "",
         f"Run on {time.strftime('%Y-%m-%d %H:%M %Z')}"
-        + (f" in {args.seconds // 60} min {args.seconds % 60} s" if args.seconds is not None else "") + "; "
-        + "; ".join(environment()) + ".",
+        + (f" in {args.seconds // 60} min {args.seconds % 60} s" if args.seconds is not None else "")
+        + "; "
+        + "; ".join(environment())
+        + ".",
         "",
-        "\"Plain Odoo\" is the same flow on a database with only `mail` installed, in the same run. "
+        '"Plain Odoo" is the same flow on a database with only `mail` installed, in the same run. '
         "INFO rows are context, without a budget.",
         "",
-        *(["Time and 1-minute load average of the machine (2 cores; other processes may run) per metric: "
-           + ", ".join(f"{item['metric']} {item['seconds']} s (load {item['load']})" for item in loads) + ".", ""]
-          if loads else []),
+        *(
+            [
+                "Time and 1-minute load average of the machine (2 cores; other processes may run) per metric: "
+                + ", ".join(f"{item['metric']} {item['seconds']} s (load {item['load']})" for item in loads)
+                + ".",
+                "",
+            ]
+            if loads
+            else []
+        ),
         f"**{summary}.**",
         "",
         *table,

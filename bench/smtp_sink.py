@@ -8,6 +8,7 @@ read on stdin, one per line: ``count`` (JSON: messages accepted since the last
 ``reset``, their RCPT count, RCPT count per recipient domain), ``reset``, ``quit``. It also quits when
 stdin closes, so it never outlives the benchmark that started it.
 """
+
 import importlib.util
 import json
 import sys

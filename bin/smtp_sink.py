@@ -5,6 +5,7 @@ Used by bin/serve so that Odoo's outgoing mail never leaves the machine.
 Logs one line per message (sender, recipients, file) to stderr and to
 <dir>/sink.log.  Usage: bin/smtp_sink.py [--host H] [--port P] [--dir DIR]
 """
+
 import argparse
 import logging
 import signal
@@ -28,7 +29,10 @@ class SinkHandler:
         path.write_bytes(envelope.content)
         _logger.info(
             "received from=%s to=%s size=%d file=%s",
-            envelope.mail_from, ",".join(envelope.rcpt_tos), len(envelope.content), path,
+            envelope.mail_from,
+            ",".join(envelope.rcpt_tos),
+            len(envelope.content),
+            path,
         )
         return "250 OK: message stored"
 
@@ -50,8 +54,11 @@ def main():
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     controller = Controller(
-        SinkHandler(args.dir), hostname=args.host, port=args.port,
-        decode_data=False, enable_SMTPUTF8=True,
+        SinkHandler(args.dir),
+        hostname=args.host,
+        port=args.port,
+        decode_data=False,
+        enable_SMTPUTF8=True,
     )
     controller.start()
     _logger.info("listening on %s:%d, storing messages in %s", args.host, args.port, args.dir)
