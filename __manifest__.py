@@ -19,6 +19,13 @@
         "web.assets_backend": [
             "mail_activity_tracking/static/src/**/*",
         ],
+        "web.assets_unit_tests": [
+            "mail_activity_tracking/static/tests/**/*",
+            ("remove", "mail_activity_tracking/static/tests/tours/**/*"),
+        ],
+        "web.assets_tests": [
+            "mail_activity_tracking/static/tests/tours/**/*",
+        ],
     },
     "installable": True,
 }

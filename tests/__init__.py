@@ -4,3 +4,4 @@ from . import test_events
 from . import test_pixel
 from . import test_bounce
 from . import test_chatter
+from . import test_ui
