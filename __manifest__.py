@@ -27,5 +27,4 @@
             "mail_activity_tracking/static/tests/tours/**/*",
         ],
     },
-    "installable": True,
 }
