@@ -268,12 +268,14 @@ def list_specification(env):
 class Measure:
     """Median time and queries of ``func(env)``, as the user, cache cleared."""
 
-    def __init__(self, db, uid, runs=10, warmup=2):
-        self.db, self.uid, self.runs, self.warmup = db, uid, runs, warmup
+    def __init__(self, db, uid, runs=10, warmup=2, setup=None):
+        self.db, self.uid, self.runs, self.warmup, self.setup = db, uid, runs, warmup, setup
 
     def __call__(self, func):
         with bl.environment(self.db) as env:
             env = env(user=self.uid)
+            if self.setup:
+                env.cr.execute(self.setup)  # SET LOCAL ...: this transaction only
             durations, queries = [], []
             for index in range(self.warmup + self.runs):
                 env.invalidate_all()
@@ -303,12 +305,112 @@ def explain(db, capture, label):
         env.cr.rollback()
     lines = plan.splitlines()
     if len(lines) > 45:
-        lines = lines[:40] + [f"... ({len(lines) - 40} more plan lines)"] + lines[-2:]
+        lines = [*lines[:40], f"... ({len(lines) - 40} more plan lines)", *lines[-2:]]
     bl.note(
         METRIC,
         f"{label}: slowest query ({delay * 1000:.0f} ms of the run):\n\n```sql\n{sql}\n```\n\n"
         "```\n" + "\n".join(lines) + "\n```",
     )
+
+
+FAILED_MESSAGES_UNION = """
+    SELECT id FROM mail_message WHERE mail_tracking_needs_action IS TRUE AND author_id = %(partner)s
+    UNION
+    SELECT n.mail_message_id FROM mail_notification n
+      JOIN mail_message m ON m.id = n.mail_message_id AND m.mail_tracking_needs_action IS TRUE
+     WHERE n.res_partner_id = %(partner)s
+    UNION
+    SELECT r.mail_message_id FROM mail_message_res_partner_rel r
+      JOIN mail_message m ON m.id = r.mail_message_id AND m.mail_tracking_needs_action IS TRUE
+     WHERE r.res_partner_id = %(partner)s"""
+FAILED_TRACKING = """EXISTS (SELECT 1 FROM mail_tracking_email t
+                             WHERE t.mail_message_id = {id} AND t.state IN %(states)s)"""
+WHATIF_INDEX = "bench_whatif_failed_message_idx"
+
+
+def what_if(db, uid, runs, rows):
+    """Suggested fixes tried on the bench database (never in the addon): an
+    index, the counter's domain as a UNION, JIT off. INFO rows."""
+    with bl.environment(db) as env:
+        t0 = time.perf_counter()
+        env.cr.execute(
+            f"CREATE INDEX {WHATIF_INDEX} ON mail_tracking_email (mail_message_id) WHERE state IN %s", (FAILED_STATES,)
+        )
+        env.cr.execute("ANALYZE mail_tracking_email")
+        bl.log(f"failed what-if: index built in {time.perf_counter() - t0:.1f}s")
+        partner = env["res.users"].browse(uid).partner_id.id
+        company = env["res.users"].browse(uid).company_id.id
+    params = {"partner": partner, "states": FAILED_STATES, "company": company}
+    measure = Measure(db, uid, runs=runs)
+    no_jit = Measure(db, uid, runs=runs, setup="SET LOCAL jit = off")
+    label = "what-if (bench db only, not in the addon)"
+    index = "index ON mail_tracking_email (mail_message_id) WHERE state IN FAILED_STATES"
+    counter_sql = f"SELECT count(*) FROM ({FAILED_MESSAGES_UNION}) s WHERE " + FAILED_TRACKING.format(id="s.id")
+    contacts_sql = (
+        f"""SELECT p.id FROM res_partner p
+                         WHERE p.active IS TRUE
+                           AND p.id IN (SELECT m.res_id FROM mail_message m
+                                         WHERE m.model = 'res.partner' AND m.id IN ({FAILED_MESSAGES_UNION})
+                                           AND """
+        + FAILED_TRACKING.format(id="m.id")
+        + """)
+                           AND (p.company_id = %(company)s OR p.company_id IS NULL OR p.partner_share IS NOT TRUE)
+                      ORDER BY p.complete_name, p.id DESC LIMIT 80"""
+    )
+
+    def raw(sql, scalar=False):
+        def run(env):
+            env.cr.execute(sql, params)
+            result = env.cr.fetchall()
+            return result[0][0] if scalar else len(result)
+
+        return run
+
+    _counter_name, counter_func, counter_value = rows["counter"]
+    trials = [
+        (f"Discuss Failed counter, {label}: + {index}", measure, counter_func, counter_value),
+        (f"Discuss Failed counter, {label}: + that index, JIT off", no_jit, counter_func, counter_value),
+        (
+            f"Discuss Failed counter, {label}: + that index, domain as a UNION (raw SQL)",
+            measure,
+            raw(counter_sql, scalar=True),
+            counter_value,
+        ),
+    ]
+    if "contacts" in rows:
+        _name, contacts_func, contacts_value = rows["contacts"]
+        trials += [
+            (f"Contacts filter, {label}: + {index}", measure, contacts_func, contacts_value),
+            (
+                f"Contacts filter, {label}: + that index, messages as a UNION (raw SQL)",
+                measure,
+                raw(contacts_sql),
+                contacts_value,
+            ),
+        ]
+    if "count" in rows:
+        _name, count_func, count_value = rows["count"]
+        trials.append(
+            (
+                f"Tracking emails search_count([]), {label}: work_mem 64MB (no hash spill)",
+                Measure(db, uid, runs=runs, setup="SET LOCAL work_mem = '64MB'"),
+                count_func,
+                count_value,
+            )
+        )
+    for name, how, func, expected in trials:
+        figure = how(func)
+        same = figure["value"] == expected
+        bl.result(
+            METRIC,
+            name,
+            "—",
+            bl.fmt(figure["ms"], " ms"),
+            f"{figure['queries']:.0f} queries",
+            "—",
+            "INFO",
+            "" if same else f"gives {figure['value']} instead of {expected}",
+        )
 
 
 def main():
@@ -376,6 +478,7 @@ def main():
 
         plain = measure["plain"](odoo_failures)
         addon = measure["addon"](counter)
+        whatif_rows = {"counter": (counter_label, counter, addon["value"])}
         rows.append(
             (
                 "Discuss Failed counter: " + counter_label,
@@ -391,9 +494,12 @@ def main():
             has_filter = "message_has_failed_tracking" in env["res.partner"]._fields
         plain = measure["plain"](lambda env: len(env["res.partner"].search([], limit=80)))
         if has_filter:
-            addon = measure["addon"](
-                lambda env: len(env["res.partner"].search([("message_has_failed_tracking", "=", True)], limit=80))
-            )
+
+            def contacts(env):
+                return len(env["res.partner"].search([("message_has_failed_tracking", "=", True)], limit=80))
+
+            addon = measure["addon"](contacts)
+            whatif_rows["contacts"] = ("contacts", contacts, addon["value"])
             rows.append(
                 (
                     '"Failed sent messages" filter on Contacts (search, limit 80)',
@@ -434,7 +540,12 @@ def main():
         page_only = measure["addon"](
             lambda env: len(env["mail.tracking.email"].web_search_read([], spec, limit=80, count_limit=80)["records"])
         )
-        count_only = measure["addon"](lambda env: env["mail.tracking.email"].search_count([]))
+
+        def count_all(env):
+            return env["mail.tracking.email"].search_count([])
+
+        count_only = measure["addon"](count_all)
+        whatif_rows["count"] = ("count", count_all, count_only["value"])
 
         for name, plain, addon, budget, note in rows:
             if addon is None:
@@ -497,6 +608,7 @@ def main():
         for name, _plain, addon, budget, _note in rows:
             if addon is not None and addon["ms"] > budget:
                 explain(dbs.addon, addon["capture"], name)
+        what_if(dbs.addon, user, args.runs, whatif_rows)
     finally:
         for name in (dbs.plain, dbs.addon):
             if args.keep:

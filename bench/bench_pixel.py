@@ -8,13 +8,14 @@ The hits: 900 trackings of emails really sent are each hit twice in a row
 (the two hits of a pair run concurrently on two clients: the dedup rule
 says they are one open), 100 trackings are hit with a wrong token and 100
 URLs name trackings that do not exist (neither may record anything). Hits
-and /web/health run in turn, in two halves of 1,000 requests each (ABAB),
+and /web/health run in turn, in 4 blocks of 500 requests each (ABAB...),
 after a warm-up. Afterwards the database must hold exactly one open event
 per valid tracking (two if the hits of a pair were more than 10 s apart,
 which the client's own timings tell).
 Budgets: requests/s >= 0.85x /web/health; p99 <= 1.2x its p99; every valid hit recorded.
 """
 
+import itertools
 import random
 import time
 
@@ -23,6 +24,7 @@ import benchlib as bl
 METRIC = "pixel"
 VALID, WRONG_TOKEN, MISSING, WARMUP = 900, 100, 100, 50
 CONCURRENCY = 8
+BLOCKS = 4  # health and pixel take turns, block by block (ABAB...), against drift
 DEDUP_SECONDS = 10
 
 
@@ -56,15 +58,15 @@ def prepare(db, smtp_port):
     }
 
 
-def hit_lists(data, halves=2):
-    """``halves`` lists of (kind, tracking id, path): each valid tracking twice
+def hit_lists(data, blocks=2):
+    """``blocks`` lists of (kind, tracking id, path): each valid tracking twice
     in a row, the invalid hits spread among them (fixed seed)."""
     rng = random.Random(5)
     lists = []
-    for half in range(halves):
-        units = [[("valid", tid, data["paths"][tid])] * 2 for tid in data["valid"][half::halves]]
-        units += [[("wrong", tid, data["wrong_paths"][tid])] for tid in data["wrong"][half::halves]]
-        units += [[("missing", None, path)] for path in data["missing_paths"][half::halves]]
+    for block in range(blocks):
+        units = [[("valid", tid, data["paths"][tid])] * 2 for tid in data["valid"][block::blocks]]
+        units += [[("wrong", tid, data["wrong_paths"][tid])] for tid in data["wrong"][block::blocks]]
+        units += [[("missing", None, path)] for path in data["missing_paths"][block::blocks]]
         rng.shuffle(units)
         lists.append([hit for unit in units for hit in unit])
     return lists
@@ -74,14 +76,14 @@ def expected_opens(hits, timings):
     """``{tracking id: (min, max)}`` open events expected from the valid hits,
     from when each request started and ended (client side)."""
     by_tracking = {}
-    for (kind, tid, _path), timing in zip(hits, timings):
+    for (kind, tid, _path), timing in zip(hits, timings, strict=True):
         if kind == "valid" and timing:
             by_tracking.setdefault(tid, []).append(timing)
     expected = {}
     for tid, spans in by_tracking.items():
         spans.sort()
         low = high = 1
-        for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+        for (s1, e1), (s2, e2) in itertools.pairwise(spans):
             if s2 - e1 > DEDUP_SECONDS:  # surely apart
                 low += 1
                 high += 1
@@ -96,35 +98,24 @@ def in_process_queries(db, data, count):
     in this process the way the server does (diagnosis): ``_record_opens``
     (a batch of the addon's writer thread) when it exists, else one
     ``event_create`` per hit; flush and pre-commit hooks included, profiled."""
-    import cProfile
-    import pstats
-
     hits = []
     for tracking_id in data["warm"][:count]:
         token = data["paths"][tracking_id].rsplit("/", 2)[1]
         hits.append((tracking_id, token, {"ip": "127.0.0.1", "timestamp": time.time()}))
-    profile = cProfile.Profile()
     with bl.environment(db) as env:
         Tracking = env["mail.tracking.email"]
-        with bl.QueryCapture() as capture:
-            t0 = time.perf_counter()
-            profile.enable()
+
+        def record():
             if hasattr(Tracking, "_record_opens"):
                 Tracking._record_opens(hits)
             else:
                 for tracking_id, token, metadata in hits:
                     Tracking._from_tokens({tracking_id: token}).event_create("open", metadata)
             env.cr.flush()
-            profile.disable()
-            capture.seconds = time.perf_counter() - t0
+
+        with bl.QueryCapture() as capture:
+            capture.seconds, capture.profile = bl.profile_addon(record)
         env.cr.rollback()
-    stats = pstats.Stats(profile)
-    addon = []
-    for (filename, line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
-        if f"/{bl.ADDON}/" in filename:
-            addon.append((cumulative, f"{filename.rsplit('/' + bl.ADDON + '/', 1)[1]}:{line} {name}()"))
-    addon.sort(reverse=True)
-    capture.profile = addon[:6]
     return capture
 
 
@@ -143,23 +134,23 @@ def main():
     with bl.SmtpSink() as sink, bl.Databases(METRIC, keep=args.keep, kinds=("addon",)) as dbs:
         data = prepare(dbs.addon, sink.port)
         bl.release_db(dbs.addon)
-        halves = hit_lists(data)
+        blocks = hit_lists(data, BLOCKS)
         server = bl.OdooServer(dbs.addon, bl.REPO / ".run" / "bench" / "pixel-server.log")
         health, pixel = [], []
         with server:
             bl.load(server.port, ["/web/health"] * 100, CONCURRENCY)
             bl.load(server.port, [data["paths"][tid] for tid in data["warm"]], CONCURRENCY)
-            for hits in halves:
+            for hits in blocks:
                 health.append(bl.load(server.port, ["/web/health"] * len(hits), CONCURRENCY, max_seconds=120))
                 pixel.append(bl.load(server.port, [path for _kind, _tid, path in hits], CONCURRENCY, max_seconds=120))
                 bl.log(
-                    f"pixel half: health {health[-1]['rps']:.0f} req/s p99 {health[-1]['p99'] * 1000:.1f} ms; "
+                    f"pixel block: health {health[-1]['rps']:.0f} req/s p99 {health[-1]['p99'] * 1000:.1f} ms; "
                     f"pixel {pixel[-1]['rps']:.0f} req/s p99 {pixel[-1]['p99'] * 1000:.1f} ms, "
                     f"statuses {pixel[-1]['statuses']}, errors {pixel[-1]['errors'][:3]}"
                 )
             # hits may be written after the answer: wait (bounded) for the server to record them
             expected = {}
-            for hits, run in zip(halves, pixel):
+            for hits, run in zip(blocks, pixel, strict=True):
                 expected.update(expected_opens(hits, run["timings"]))
             target = WARMUP + sum(low for low, _high in expected.values())
             deadline = time.monotonic() + 20
@@ -262,10 +253,10 @@ def main():
         )
     bl.note(
         METRIC,
-        "per half (1,000 requests each, health then pixel): "
+        f"per block ({2000 // BLOCKS} requests each, health then pixel): "
         + "; ".join(
             f"health {h['rps']:.0f} req/s p99 {h['p99'] * 1000:.0f} ms, pixel {p['rps']:.0f} req/s p99 {p['p99'] * 1000:.0f} ms"
-            for h, p in zip(health, pixel)
+            for h, p in zip(health, pixel, strict=True)
         ),
     )
     batch = captures[WARMUP]
@@ -274,7 +265,7 @@ def main():
         f"recording a batch of {WARMUP} opens in-process as the server's writer does: {len(batch.queries)} queries, "
         f"{batch.seconds * 1000:.0f} ms (flush and pre-commit hooks included), during which this Python process "
         "holds the GIL most of the time; cumulative time of the addon's functions: "
-        + "; ".join(f"{name} {seconds * 1000:.0f} ms" for seconds, name in batch.profile),
+        + bl.describe_profile(batch.profile),
     )
     capture = captures[1]
     bl.note(

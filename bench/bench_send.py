@@ -71,9 +71,10 @@ def interleaved(sides, total, chunk, action):
         done += count
 
 
-def diagnose(sides, sink):
+def diagnose(sides, sink, chunk):
     """Queries of posting one message and of sending its mail, addon minus
-    plain, with where the addon issues them."""
+    plain, with where the addon issues them; then one chunk sent under
+    cProfile on each side."""
     captures = {}
     for side in sides:
         with bl.environment(side.db) as env:
@@ -90,6 +91,18 @@ def diagnose(sides, sink):
             f"{step}: {len(plain.queries)} queries plain, {len(addon.queries)} with the addon; "
             f"extra: {bl.describe_extra(extra)}",
         )
+    profiles = {}
+    for side in sides:
+        with bl.environment(side.db) as env:
+            side.post(env, chunk)
+        with bl.environment(side.db) as env:
+            profiles[side.kind] = bl.profile_addon(lambda env=env, side=side: side.send(env, chunk))
+    bl.note(
+        METRIC,
+        f"sending {chunk} mails ({chunk * len(sides[0].partners)} emails) under cProfile: "
+        f"{profiles['plain'][0]:.2f} s plain, {profiles['addon'][0]:.2f} s with the addon; cumulative time of the "
+        f"addon's functions: {bl.describe_profile(profiles['addon'][1])}",
+    )
 
 
 def main():
@@ -139,7 +152,7 @@ def main():
                 )
             bl.log(f"send round {number + 1}: SMTP server accepted {counts}")
             runs.append(run)
-        diagnose(sides, sink)
+        diagnose(sides, sink, args.chunk)
 
     def med(kind, key):
         return bl.median([run[kind][key] for run in runs])

@@ -287,6 +287,34 @@ def describe_extra(extra, limit=10, width=150):
     return "; ".join(parts) if parts else "none"
 
 
+def profile_addon(func, top=6):
+    """Run ``func()`` under cProfile: ``(seconds, [(cumulative seconds, "file:line name()")])``
+    for the addon's functions that took the most time, outermost first."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    t0 = time.perf_counter()
+    profile.enable()
+    try:
+        func()
+    finally:
+        profile.disable()
+    seconds = time.perf_counter() - t0
+    marker = f"/{ADDON}/"
+    functions = [
+        (cumulative, f"{filename.rsplit(marker, 1)[1]}:{line} {name}()")
+        for (filename, line, name), (_cc, _nc, _tt, cumulative, _callers) in pstats.Stats(profile).stats.items()
+        if marker in filename and "/bench/" not in filename
+    ]
+    functions.sort(reverse=True)
+    return seconds, functions[:top]
+
+
+def describe_profile(functions):
+    return "; ".join(f"{name} {seconds * 1000:.0f} ms" for seconds, name in functions) or "none"
+
+
 def percentile(values, pct):
     """Nearest-rank percentile of ``values`` (pct in 0..100)."""
     ordered = sorted(values)
