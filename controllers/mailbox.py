@@ -1,5 +1,6 @@
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
+from odoo.fields import Domain
 from odoo.http import request
 
 from odoo.addons.mail.tools.discuss import Store
@@ -24,13 +25,10 @@ class MailTrackingMailboxController(http.Controller):
         if not record or not record.has_access("read"):
             return {"data": {}, "messages": []}
         Message = request.env["mail.message"]
-        domain = [("model", "=", thread_model), ("res_id", "=", thread_id)]
-        messages = (
-            Message.sudo()
-            .search(domain, order="id desc", limit=100)
-            .filtered_domain(Message._failed_message_domain())
-            .with_env(request.env)
+        domain = (
+            Domain("model", "=", thread_model) & Domain("res_id", "=", thread_id) & Message._failed_message_domain()
         )
+        messages = Message.sudo().search(domain, order="id desc", limit=100).with_env(request.env)
         return {"data": Store().add(messages).get_result(), "messages": messages.ids}
 
     @http.route("/mail/tracking/details", methods=["POST"], type="jsonrpc", auth="user", readonly=True)

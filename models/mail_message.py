@@ -1,5 +1,6 @@
 from odoo import api, fields, models, tools
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -22,7 +23,7 @@ class MailMessage(models.Model):
 
     mail_tracking_ids = fields.One2many("mail.tracking.email", "mail_message_id", string="Email trackings")
     mail_tracking_needs_action = fields.Boolean(
-        help="A tracking of this message failed and nobody has reviewed it yet.", copy=False
+        help="A tracking of this message is in a failed state and nobody has reviewed it yet.", copy=False
     )
     is_failed_message = fields.Boolean(compute="_compute_is_failed_message", search="_search_is_failed_message")
     email_to = fields.Text(string="Raw To", help="Raw To recipients of the emails of this message")
@@ -30,7 +31,7 @@ class MailMessage(models.Model):
 
     _needs_action_idx = models.Index("(author_id) WHERE mail_tracking_needs_action IS TRUE")
 
-    @api.depends("mail_tracking_needs_action", "mail_tracking_ids.state", "author_id", "partner_ids")
+    @api.depends("mail_tracking_needs_action", "author_id", "partner_ids")
     @api.depends_context("uid")
     def _compute_is_failed_message(self):
         failed = self.sudo().search(Domain("id", "in", self.ids) & self._failed_message_domain())
@@ -51,18 +52,29 @@ class MailMessage(models.Model):
 
     @api.model
     def _failed_message_domain(self):
-        """Messages of the current user (authored or notified) that a failed
-        tracking left needing action."""
-        partner_id = self.env.user.partner_id.id
-        return (
-            Domain("mail_tracking_needs_action", "=", True)
-            & Domain("mail_tracking_ids", "any", [("state", "in", FAILED_STATES)])
-            & (
-                Domain("author_id", "=", partner_id)
-                | Domain("partner_ids", "in", partner_id)
-                | Domain("notification_ids", "any", [("res_partner_id", "=", partner_id)])
-            )
+        """Messages of the current user (authored, recipient or notified)
+        that a failed tracking left needing action.
+
+        ``mail_tracking_needs_action`` is kept true exactly while a tracking
+        of the message is failed and unreviewed (see
+        ``mail.tracking.email._sync_messages_needing_action``), so this is a
+        union of three index scans, however large the tables."""
+        self.flush_model(["mail_tracking_needs_action", "author_id", "partner_ids"])
+        self.env["mail.notification"].flush_model(["mail_message_id", "res_partner_id"])
+        failed_ids = SQL(
+            """SELECT message.id FROM mail_message message
+                WHERE message.mail_tracking_needs_action AND message.author_id = %(partner)s
+               UNION
+               SELECT notification.mail_message_id FROM mail_notification notification
+                 JOIN mail_message message ON message.id = notification.mail_message_id
+                WHERE notification.res_partner_id = %(partner)s AND message.mail_tracking_needs_action
+               UNION
+               SELECT recipient.mail_message_id FROM mail_message_res_partner_rel recipient
+                 JOIN mail_message message ON message.id = recipient.mail_message_id
+                WHERE recipient.res_partner_id = %(partner)s AND message.mail_tracking_needs_action""",
+            partner=self.env.user.partner_id.id,
         )
+        return Domain("id", "in", failed_ids)
 
     # ------------------------------------------------------------
     # Web client
@@ -164,8 +176,6 @@ class MailMessage(models.Model):
         self.check_access("read")
         for message in self.sudo():
             message.mail_tracking_ids.filtered(lambda tracking: tracking.state in FAILED_STATES)._resend()
-        self.sudo().mail_tracking_needs_action = False
-        self._tracking_bus_schedule()
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         return True
 

@@ -172,15 +172,29 @@ class MailTrackingEmail(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if vals.get("state") in FAILED_STATES:
-            self._flag_messages_needing_action()
         if "state" in vals:
-            self.mail_message_id._tracking_bus_schedule()
+            self._sync_messages_needing_action(vals["state"])
+            # waiting -> sent is the bulk of the sending path: the chatter
+            # learns it when it loads; every other change is pushed live
+            if vals["state"] != "sent":
+                self.mail_message_id._tracking_bus_schedule()
         return result
 
-    def _flag_messages_needing_action(self):
-        messages = self.sudo().mail_message_id.filtered(lambda message: not message.mail_tracking_needs_action)
-        messages.mail_tracking_needs_action = True
+    def _sync_messages_needing_action(self, state):
+        """Keep ``mail_tracking_needs_action`` true exactly while a tracking
+        of the message is failed (and nobody set it as reviewed)."""
+        messages = self.sudo().mail_message_id
+        if state in FAILED_STATES:
+            messages.filtered(lambda message: not message.mail_tracking_needs_action).mail_tracking_needs_action = True
+            return
+        flagged = messages.filtered("mail_tracking_needs_action")
+        if flagged:
+            still_failed = (
+                self.sudo()
+                .search([("mail_message_id", "in", flagged.ids), ("state", "in", FAILED_STATES)])
+                .mail_message_id
+            )
+            (flagged - still_failed).mail_tracking_needs_action = False
 
     @api.autovacuum
     def _gc_expired_trackings(self):

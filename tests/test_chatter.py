@@ -107,6 +107,21 @@ class TestChatterData(TrackingCase):
         self.assertEqual(Message.with_user(self.other_user)._tracking_failed_count(), 0)
         self.assertIn(message, Message.with_user(self.user_employee).search([("is_failed_message", "=", True)]))
 
+    def test_failure_that_heals_leaves_the_failed_box(self):
+        self.start_smtp()
+        message = self.post(self.alice | self.bob)
+        self.send_queue()
+        alice, bob = self.tracking_of(message, self.alice), self.tracking_of(message, self.bob)
+        alice.event_create("soft_bounce", {})
+        bob.event_create("soft_bounce", {})
+        Message = self.env["mail.message"].with_user(self.user_employee)
+        self.assertEqual(Message._tracking_failed_count(), 1)
+        alice.event_create("delivered", {})
+        self.assertTrue(message.mail_tracking_needs_action, "Bob's email still failed")
+        bob.event_create("delivered", {})
+        self.assertFalse(message.mail_tracking_needs_action)
+        self.assertEqual(Message._tracking_failed_count(), 0)
+
     def test_set_as_reviewed_leaves_failed_but_stays_in_chatter(self):
         message = self.failed_message()
         message.with_user(self.user_employee).tracking_set_reviewed()
