@@ -68,6 +68,7 @@ class MailMail(models.Model):
         return emails
 
     def _postprocess_sent_message(self, success_pids, success_emails, failure_reason=False, failure_type=None):
+        self.env["mail.tracking.email"]._flush_sent()
         if failure_type:
             for mail in self:
                 mail._tracking_mark_unsent(failure_type, failure_reason or mail.failure_reason)

@@ -20,6 +20,10 @@ TRACKING_HEADER = "X-Odoo-Tracking"
 #: header value names.
 OUTGOING_CACHE_KEY = "mail_activity_tracking.outgoing"
 
+#: Where ``_mark_sent`` notes, for the transaction, the emails sent and not
+#: recorded yet.
+SENT_JOURNAL_KEY = "mail_activity_tracking.sent"
+
 FAILED_STATES = ("error", "rejected", "spam", "bounced", "soft-bounced")
 #: Failures that overrule whatever happened before.
 HARD_STATES = ("rejected", "spam", "bounced", "unsub")
@@ -68,15 +72,14 @@ OPEN_DEDUP_SECONDS = 10
 
 
 def complete_times(vals):
-    """Fill in ``timestamp`` and ``time`` of new tracking or event values
-    from each other, or with now."""
-    if vals.get("timestamp"):
-        vals.setdefault("time", datetime.fromtimestamp(vals["timestamp"], UTC).replace(tzinfo=None))
-    elif vals.get("time"):
-        vals["timestamp"] = fields.Datetime.to_datetime(vals["time"]).replace(tzinfo=UTC).timestamp()
-    else:
-        vals["timestamp"] = time.time()
-        complete_times(vals)
+    """Fill in ``timestamp``, ``time`` and ``date`` of new tracking or event
+    values from each other, or with now (setting ``date`` here spares an
+    update to compute it after the insert)."""
+    if not vals.get("timestamp"):
+        moment = fields.Datetime.to_datetime(vals.get("time")) if vals.get("time") else None
+        vals["timestamp"] = moment.replace(tzinfo=UTC).timestamp() if moment else time.time()
+    vals.setdefault("time", datetime.fromtimestamp(vals["timestamp"], UTC).replace(tzinfo=None))
+    vals.setdefault("date", fields.Datetime.to_datetime(vals["time"]).date())
     return vals
 
 
@@ -550,8 +553,24 @@ class MailTrackingEmail(models.Model):
         )
 
     def _mark_sent(self, smtp_server, message_id):
-        self.write(complete_times({"message_id": message_id}))
-        self.event_create("sent", {"smtp_server": smtp_server})
+        """Note that ``self`` were sent; ``_flush_sent`` records it, for all
+        the emails of a mail at once (Odoo sends one email per recipient)."""
+        data = self.env.cr.precommit.data
+        if SENT_JOURNAL_KEY not in data:
+            data[SENT_JOURNAL_KEY] = []
+            self.env.cr.precommit.add(self._flush_sent)
+        data[SENT_JOURNAL_KEY].append((self.ids, smtp_server, message_id, time.time()))
+
+    @api.model
+    def _flush_sent(self):
+        """Record the sends noted by ``_mark_sent``: their events in one
+        insert, their new states in one update."""
+        hits = []
+        for ids, smtp_server, message_id, timestamp in self.env.cr.precommit.data.pop(SENT_JOURNAL_KEY, []):
+            trackings = self.sudo().browse(ids)
+            trackings.write(complete_times({"message_id": message_id, "timestamp": timestamp}))
+            hits += [(tracking, {"smtp_server": smtp_server, "timestamp": timestamp}) for tracking in trackings]
+        self._create_events("sent", hits)
 
     def _mark_error(self, error_type, description, smtp_server=False):
         self.sudo().write(
