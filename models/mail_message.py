@@ -44,6 +44,18 @@ class MailMessage(models.Model):
         return self._failed_message_domain()
 
     @api.model
+    def _tracking_failed_box(self):
+        """The Discuss "Failed" mailbox of the current user, for the store."""
+        # sudo: bus.bus: reading non-sensitive last id
+        bus_last_id = self.env["bus.bus"].sudo()._bus_last_id()
+        return {
+            "counter": self._tracking_failed_count(),
+            "counter_bus_id": bus_last_id,
+            "id": "failed",
+            "model": "mail.box",
+        }
+
+    @api.model
     def _tracking_failed_count(self):
         """The Discuss "Failed" counter of the current user. The domain only
         holds messages the user authored or was notified of, which they may
@@ -119,11 +131,11 @@ class MailMessage(models.Model):
                 recipients.append(
                     _recipient(partner.name, partner.email, "unknown" if partner.email else "noemail", partner)
                 )
-            for address in tools.mail.email_split_and_format_normalize(message.email_to or ""):
+            for name, address in tools.mail.email_split_tuples(message.email_to or ""):
                 if tools.email_normalize(address) not in tracked_addresses:
-                    recipients.append(_recipient(address, tools.email_normalize(address), "anonuser"))
-            for address in tools.mail.email_split_and_format_normalize(message.email_cc or ""):
-                recipients.append(_recipient(address, tools.email_normalize(address), "cc"))
+                    recipients.append(_recipient(name, tools.email_normalize(address), "anonuser"))
+            for name, address in tools.mail.email_split_tuples(message.email_cc or ""):
+                recipients.append(_recipient(name, tools.email_normalize(address), "cc"))
             result[message.id] = recipients
         return result
 
@@ -152,7 +164,7 @@ class MailMessage(models.Model):
             store = Store(bus_channel=user)
             user_messages = messages.with_user(user).sudo()
             user_messages._tracking_to_store(store, recipients)
-            store.add_global_values(failed={"counter": user_messages._tracking_failed_count()})
+            store.add_global_values(failed=user_messages._tracking_failed_box())
             store.bus_send()
 
     def _tracking_interested_users(self):

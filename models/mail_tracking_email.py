@@ -177,10 +177,7 @@ class MailTrackingEmail(models.Model):
         result = super().write(vals)
         if "state" in vals:
             self._sync_messages_needing_action(vals["state"])
-            # waiting -> sent is the bulk of the sending path: the chatter
-            # learns it when it loads; every other change is pushed live
-            if vals["state"] != "sent":
-                self.mail_message_id._tracking_bus_schedule()
+            self.mail_message_id._tracking_bus_schedule()
         return result
 
     def _sync_messages_needing_action(self, state):
@@ -289,6 +286,7 @@ class MailTrackingEmail(models.Model):
         :param dict metadata: event values (timestamp, ip, user_agent, ...)
         :return: the created events
         """
+        self.check_access("write")
         if event_type not in EVENT_STATE:
             _logger.info("Ignoring unknown email tracking event type %r", event_type)
             return self.env["mail.tracking.event"]

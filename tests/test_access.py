@@ -150,3 +150,9 @@ class TestAccess(TrackingCase):
         self.assertGreater(expected, 20)
         with self.assertQueryCount(1):
             self.assertEqual(Tracking.search_count(on_record), expected)
+
+    def test_internal_users_cannot_forge_events(self):
+        with self.assertRaises(AccessError):
+            self.tracking.with_user(self.user_reader).event_create("open", {"ip": "6.6.6.6"})
+        self.assertEqual(self.tracking.state, "sent")
+        self.assertNotIn("open", self.tracking.tracking_event_ids.mapped("event_type"))

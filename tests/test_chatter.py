@@ -48,7 +48,7 @@ class TestChatterData(TrackingCase):
                 "Bob": "delivered",
                 "Nomail": "noemail",
                 "Carol": "unknown",
-                '"Cecil" <cecil@example.com>': "cc",
+                "Cecil": "cc",
                 "raw@example.com": "anonuser",
             },
         )
@@ -282,3 +282,17 @@ class TestChatterRoutes(HttpCase, TrackingCase):
         result = self.make_jsonrpc_request("/mail/data", {"fetch_params": ["init_messaging"]})
         self.assertEqual(result["Store"]["failed"]["counter"], 1)
         self.assertEqual(result["Store"]["failed"]["id"], "failed")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TrackingCase):
+    def test_demo_shows_every_status(self):
+        messages = self.env.ref("mail_activity_tracking.demo_message_success") | self.env.ref(
+            "mail_activity_tracking.demo_message_failed"
+        )
+        recipients = messages._tracking_recipients()
+        statuses = {recipient["status"] for message in messages for recipient in recipients[message.id]}
+        self.assertEqual(
+            statuses, {"unknown", "waiting", "error", "sent", "delivered", "opened", "cc", "noemail", "anonuser"}
+        )
+        self.assertTrue(messages[1:].mail_tracking_needs_action)
