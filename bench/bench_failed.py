@@ -375,7 +375,7 @@ def what_if(db, uid, runs, rows):
         ),
     ]
     if "contacts" in rows:
-        _name, contacts_func, contacts_value = rows["contacts"]
+        _name, _contacts_func, contacts_value = rows["contacts"]
         contacts_sql = f"""
             SELECT p.id FROM res_partner p
              WHERE p.active IS TRUE
