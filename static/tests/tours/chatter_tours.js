@@ -25,7 +25,7 @@ const RECIPIENTS = [
     ["Erin Error", "error"],
     ["Nina Noemail", "noemail"],
     ["Uma Unknown", "unknown"],
-    ["carl.copy@example.com", "cc"],
+    ["Carl Copy", "cc"],
     ["anon.recipient@example.com", "anonuser"],
 ];
 
