@@ -56,14 +56,17 @@ class MailMail(models.Model):
         give the email of a single recipient its open pixel."""
         emails = super()._prepare_outgoing_list(mail_server=mail_server, doc_to_followers=doc_to_followers)
         trackings = self.sudo().mail_tracking_ids
-        with_img = trackings and trackings._tracking_img_enabled()
+        if not trackings:
+            return emails
+        find_trackings = trackings._outgoing_finder()
+        img_base_url = trackings._tracking_img_base_url()
         for email in emails:
-            email_trackings = trackings._filtered_for_outgoing(email)
+            email_trackings = find_trackings(email)
             if email_trackings:
                 email["headers"] = {**email["headers"], **email_trackings._outgoing_headers()}
-            if with_img and len(email_trackings) == 1 and email["body"]:
+            if img_base_url and len(email_trackings) == 1 and email["body"]:
                 email["body"] = tools.mail.append_content_to_html(
-                    email["body"], email_trackings._tracking_img(), plaintext=False
+                    email["body"], email_trackings._tracking_img(img_base_url), plaintext=False
                 )
         return emails
 

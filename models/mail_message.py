@@ -60,12 +60,17 @@ class MailMessage(models.Model):
         """The Discuss "Failed" counter of the current user. The domain only
         holds messages the user authored or was notified of, which they may
         read: no per-message access check is needed."""
-        return self.sudo().search_count(self._failed_message_domain())
+        return self.env.execute_query(SQL("SELECT count(*) FROM (%s) failed", self._failed_message_ids_sql()))[0][0]
 
     @api.model
     def _failed_message_domain(self):
         """Messages of the current user (authored, recipient or notified)
-        that a failed tracking left needing action.
+        that a failed tracking left needing action."""
+        return Domain("id", "in", self._failed_message_ids_sql())
+
+    @api.model
+    def _failed_message_ids_sql(self):
+        """The ids of ``_failed_message_domain``, as SQL.
 
         ``mail_tracking_needs_action`` is kept true exactly while a tracking
         of the message is failed and unreviewed (see
@@ -73,20 +78,19 @@ class MailMessage(models.Model):
         union of three index scans, however large the tables."""
         self.flush_model(["mail_tracking_needs_action", "author_id", "partner_ids"])
         self.env["mail.notification"].flush_model(["mail_message_id", "res_partner_id"])
-        failed_ids = SQL(
+        return SQL(
             """SELECT message.id FROM mail_message message
-                WHERE message.mail_tracking_needs_action AND message.author_id = %(partner)s
+                WHERE message.mail_tracking_needs_action IS TRUE AND message.author_id = %(partner)s
                UNION
                SELECT notification.mail_message_id FROM mail_notification notification
                  JOIN mail_message message ON message.id = notification.mail_message_id
-                WHERE notification.res_partner_id = %(partner)s AND message.mail_tracking_needs_action
+                WHERE notification.res_partner_id = %(partner)s AND message.mail_tracking_needs_action IS TRUE
                UNION
                SELECT recipient.mail_message_id FROM mail_message_res_partner_rel recipient
                  JOIN mail_message message ON message.id = recipient.mail_message_id
-                WHERE recipient.res_partner_id = %(partner)s AND message.mail_tracking_needs_action""",
+                WHERE recipient.res_partner_id = %(partner)s AND message.mail_tracking_needs_action IS TRUE""",
             partner=self.env.user.partner_id.id,
         )
-        return Domain("id", "in", failed_ids)
 
     # ------------------------------------------------------------
     # Web client

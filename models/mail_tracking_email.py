@@ -83,6 +83,14 @@ def complete_times(vals):
     return vals
 
 
+def _display_name(name, recipient):
+    return f"{name or ''} - {recipient or ''}"
+
+
+def _address(recipient):
+    return tools.email_normalize(recipient or "") or False
+
+
 def next_state(current, new):
     """Return the state a tracking takes when an event leading to ``new``
     arrives while it is in ``current`` (``False`` = waiting)."""
@@ -154,7 +162,7 @@ class MailTrackingEmail(models.Model):
     @api.depends("name", "recipient")
     def _compute_display_name(self):
         for tracking in self:
-            tracking.display_name = f"{tracking.name or ''} - {tracking.recipient or ''}"
+            tracking.display_name = _display_name(tracking.name, tracking.recipient)
 
     @api.depends("time")
     def _compute_date(self):
@@ -164,12 +172,16 @@ class MailTrackingEmail(models.Model):
     @api.depends("recipient")
     def _compute_recipient_address(self):
         for tracking in self:
-            tracking.recipient_address = tools.email_normalize(tracking.recipient or "") or False
+            tracking.recipient_address = _address(tracking.recipient)
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # the stored computed fields too: they go in the insert, not in
+            # an update after it
             vals.setdefault("token", secrets.token_urlsafe(24))
+            vals.setdefault("display_name", _display_name(vals.get("name"), vals.get("recipient")))
+            vals.setdefault("recipient_address", _address(vals.get("recipient")))
             complete_times(vals)
         return super().create(vals_list)
 
@@ -447,24 +459,34 @@ class MailTrackingEmail(models.Model):
     # Sending
     # ------------------------------------------------------------
 
-    def _filtered_for_outgoing(self, email):
-        """The trackings of ``self`` an outgoing email (a dict of
-        ``mail.mail._prepare_outgoing_list``) goes to."""
-        if email.get("partner_id"):
-            return self.filtered(lambda tracking: tracking.partner_id == email["partner_id"])
-        addresses = set(email.get("email_to_normalized") or ())
-        return self.filtered(lambda tracking: not tracking.partner_id and tracking.recipient_address in addresses)
+    def _outgoing_finder(self):
+        """A function giving, for an outgoing email (a dict of
+        ``mail.mail._prepare_outgoing_list``), the trackings of ``self`` it
+        goes to: by partner, else by the addresses of its raw recipients."""
+        by_partner = self.grouped("partner_id")
+        without_partner = self.filtered(lambda tracking: not tracking.partner_id)
+
+        def find(email):
+            if email.get("partner_id"):
+                return by_partner.get(email["partner_id"], self.browse())
+            addresses = set(email.get("email_to_normalized") or ())
+            return without_partner.filtered(lambda tracking: tracking.recipient_address in addresses)
+
+        return find
 
     @api.model
-    def _tracking_img_enabled(self):
-        disabled = self.env["ir.config_parameter"].sudo().get_param("mail_activity_tracking.tracking_img_disabled")
-        return (disabled or "").strip().lower() not in ("1", "true")
+    def _tracking_img_base_url(self):
+        """Where mail clients fetch the open pixel from; ``None`` when the
+        pixel is disabled."""
+        Param = self.env["ir.config_parameter"].sudo()
+        disabled = Param.get_param("mail_activity_tracking.tracking_img_disabled") or ""
+        if disabled.strip().lower() in ("1", "true"):
+            return None
+        return (Param.get_param("mail_activity_tracking.base_url") or self.browse().get_base_url()).rstrip("/")
 
-    def _tracking_img(self):
+    def _tracking_img(self, base_url):
         """The open pixel of one tracking, as HTML."""
         self.ensure_one()
-        Param = self.env["ir.config_parameter"].sudo()
-        base_url = (Param.get_param("mail_activity_tracking.base_url") or self.get_base_url()).rstrip("/")
         path = "/".join(url_quote(part, safe="") for part in (self.env.cr.dbname, str(self.id), self.sudo().token))
         return (
             Markup(
