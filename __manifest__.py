@@ -24,6 +24,7 @@
             ("remove", "mail_activity_tracking/static/tests/tours/**/*"),
         ],
         "web.assets_tests": [
+            "mail_activity_tracking/static/tests/seed_wording.js",
             "mail_activity_tracking/static/tests/tours/**/*",
         ],
     },

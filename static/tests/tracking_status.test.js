@@ -6,22 +6,10 @@ import { mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
 
 import { TrackingStatus } from "@mail_activity_tracking/tracking_status/tracking_status";
 
+import { STATUS_TITLES } from "@mail_activity_tracking/../tests/seed_wording";
+
 describe.current.tags("desktop");
 defineMailModels();
-
-/** The seeds' wording, word for word. */
-const TITLES = {
-    unknown:
-        "Unknown: No email tracking info available. Maybe this notified partner has 'Receive Inbox Notifications by Email' == 'Never'",
-    waiting: "Waiting: Waiting to be sent",
-    error: "Error: Error while sending",
-    sent: "Sent: Sent to SMTP server configured",
-    delivered: "Delivered: Delivered to final MX server",
-    opened: "Opened: Opened by partner",
-    cc: "Cc: It's a Carbon-Copy recipient. Can't know the status so is 'Unknown'",
-    noemail: "No Email: The partner doesn't have a defined email",
-    anonuser: "No Partner: The recipient doesn't have a defined partner",
-};
 
 class Statuses extends Component {
     static components = { TrackingStatus };
@@ -41,10 +29,10 @@ function recipient(status, trackingId = false) {
 test("one icon per status, with the status name and description as title and label", async () => {
     await start();
     await mountWithCleanup(Statuses, {
-        props: { recipients: Object.keys(TITLES).map((status) => recipient(status)) },
+        props: { recipients: Object.keys(STATUS_TITLES).map((status) => recipient(status)) },
     });
     await contains(".o-mail-TrackingStatus", { count: 9 });
-    for (const [status, title] of Object.entries(TITLES)) {
+    for (const [status, title] of Object.entries(STATUS_TITLES)) {
         expect(`.o-mail-TrackingStatus[data-status='${status}']`).toHaveAttribute("title", title);
         expect(`.o-mail-TrackingStatus[data-status='${status}']`).toHaveAttribute("aria-label", title);
         expect(`.o-mail-TrackingStatus[data-status='${status}'] svg`).toHaveCount(1);
@@ -58,7 +46,7 @@ test("an unexpected status shows as unknown", async () => {
     await start();
     await mountWithCleanup(TrackingStatus, { props: { recipient: recipient("strange") } });
     await contains(".o-mail-TrackingStatus[data-status='unknown']");
-    expect(".o-mail-TrackingStatus").toHaveAttribute("title", TITLES.unknown);
+    expect(".o-mail-TrackingStatus").toHaveAttribute("title", STATUS_TITLES.unknown);
 });
 
 test("only a recipient with a tracking opens details", async () => {

@@ -2,19 +2,7 @@ import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 import { session } from "@web/session";
 
-/** The seeds' wording, word for word. */
-const TITLES = {
-    unknown:
-        "Unknown: No email tracking info available. Maybe this notified partner has 'Receive Inbox Notifications by Email' == 'Never'",
-    waiting: "Waiting: Waiting to be sent",
-    error: "Error: Error while sending",
-    sent: "Sent: Sent to SMTP server configured",
-    delivered: "Delivered: Delivered to final MX server",
-    opened: "Opened: Opened by partner",
-    cc: "Cc: It's a Carbon-Copy recipient. Can't know the status so is 'Unknown'",
-    noemail: "No Email: The partner doesn't have a defined email",
-    anonuser: "No Partner: The recipient doesn't have a defined partner",
-};
+import { STATUS_TITLES } from "@mail_activity_tracking/../tests/seed_wording";
 
 /** Recipient name shown in the chatter => expected status. */
 const RECIPIENTS = [
@@ -46,8 +34,10 @@ function checkIconStep(name, status) {
         trigger: `${recipientSelector(name)} .o-mail-TrackingStatus[data-status='${status}']`,
         run({ anchor: icon }) {
             for (const attribute of ["title", "aria-label"]) {
-                if (icon.getAttribute(attribute) !== TITLES[status]) {
-                    fail(`${name}: ${attribute} is "${icon.getAttribute(attribute)}", expected "${TITLES[status]}"`);
+                if (icon.getAttribute(attribute) !== STATUS_TITLES[status]) {
+                    fail(
+                        `${name}: ${attribute} is "${icon.getAttribute(attribute)}", expected "${STATUS_TITLES[status]}"`,
+                    );
                 }
             }
             if (!icon.querySelector("svg")) {
@@ -197,7 +187,7 @@ registry.category("web_tour.tours").add("mail_activity_tracking_live_update", {
         },
         {
             content: "The icon turns to Opened, without reload",
-            trigger: `${recipientSelector("Lisa Live")} .o-mail-TrackingStatus[data-status='opened'][title='${TITLES.opened}']`,
+            trigger: `${recipientSelector("Lisa Live")} .o-mail-TrackingStatus[data-status='opened'][title='${STATUS_TITLES.opened}']`,
             timeout: 20000,
         },
         {
