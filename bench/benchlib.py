@@ -738,9 +738,10 @@ def pixel_paths(env, trackings):
     from urllib.parse import urlsplit
 
     paths = {}
+    base_url = trackings.sudo()._tracking_img_base_url() or "http://localhost"
     for tracking in trackings.sudo():
         if hasattr(tracking, "_tracking_img"):
-            match = re.search(r'src="([^"]+)"', str(tracking._tracking_img()))
+            match = re.search(r'src="([^"]+)"', str(tracking._tracking_img(base_url)))
             paths[tracking.id] = urlsplit(html.unescape(match.group(1))).path
         else:
             paths[tracking.id] = f"/mail/tracking/open/{env.cr.dbname}/{tracking.id}/{tracking.token}/blank.gif"

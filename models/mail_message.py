@@ -108,7 +108,10 @@ class MailMessage(models.Model):
 
     def _tracking_to_store(self, store: Store, recipients=None):
         """Add the recipients' tracking statuses of ``self`` to ``store``, for
-        the whole batch in a constant number of queries."""
+        the whole batch in a constant number of queries. Only internal users
+        get them: a portal chatter shows no other recipient's address."""
+        if not self.env.user._is_internal():
+            return
         recipients = recipients or self._tracking_recipients()
         failed = self.sudo().search(Domain("id", "in", self.ids) & self._failed_message_domain())
         for message in self:

@@ -80,6 +80,15 @@ class TestChatterData(TrackingCase):
         self.assertTrue(data["is_failed_message"])
         self.assertEqual({r["status"] for r in data["tracking_recipients"]}, {"error"})
 
+    def test_portal_users_get_no_tracking_data(self):
+        message = self.failed_message()
+        portal = mail_new_test_user(self.env, login="tracking_portal_store", groups="base.group_portal")
+        store = Store()
+        message.with_user(portal)._tracking_to_store(store)
+        self.assertNotIn("mail.message", store.get_result())
+        message.with_user(self.user_employee)._tracking_to_store(store)
+        self.assertIn("mail.message", store.get_result())
+
     def test_store_queries_do_not_grow_with_messages(self):
         self.start_smtp()
         for _index in range(10):
