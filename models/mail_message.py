@@ -74,7 +74,7 @@ class MailMessage(models.Model):
 
         ``mail_tracking_needs_action`` is kept true exactly while a tracking
         of the message is failed and unreviewed (see
-        ``mail.tracking.email._sync_messages_needing_action``), so this is a
+        ``mail.tracking.email.write``), so this is a
         union of three index scans, however large the tables."""
         self.flush_model(["mail_tracking_needs_action", "author_id", "partner_ids"])
         self.env["mail.notification"].flush_model(["mail_message_id", "res_partner_id"])

@@ -186,20 +186,28 @@ class MailTrackingEmail(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if "state" not in vals:
+            return super().write(vals)
+        healed = self.filtered(lambda tracking: tracking.state in FAILED_STATES)
         result = super().write(vals)
-        if "state" in vals:
-            self._sync_messages_needing_action(vals["state"])
-            self.mail_message_id._tracking_bus_schedule()
+        if vals["state"] in FAILED_STATES:
+            self._flag_messages_needing_action()
+        elif healed:
+            healed._unflag_healed_messages()
+        self.mail_message_id._tracking_bus_schedule()
         return result
 
-    def _sync_messages_needing_action(self, state):
-        """Keep ``mail_tracking_needs_action`` true exactly while a tracking
-        of the message is failed (and nobody set it as reviewed)."""
+    # ``mail_tracking_needs_action`` is true exactly while a tracking of the
+    # message is failed and nobody set it as reviewed. Only the trackings that
+    # leave a failed state can clear it: the bulk waiting -> sent change of the
+    # sending path reads no message.
+
+    def _flag_messages_needing_action(self):
         messages = self.sudo().mail_message_id
-        if state in FAILED_STATES:
-            messages.filtered(lambda message: not message.mail_tracking_needs_action).mail_tracking_needs_action = True
-            return
-        flagged = messages.filtered("mail_tracking_needs_action")
+        messages.filtered(lambda message: not message.mail_tracking_needs_action).mail_tracking_needs_action = True
+
+    def _unflag_healed_messages(self):
+        flagged = self.sudo().mail_message_id.filtered("mail_tracking_needs_action")
         if flagged:
             still_failed = (
                 self.sudo()
