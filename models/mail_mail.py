@@ -21,7 +21,9 @@ class MailMail(models.Model):
 
     def _tracking_values(self):
         """One tracking per recipient of each mail in ``self``: one per raw
-        ``To`` address, one per notified partner; Cc recipients get none."""
+        ``To`` address, one per notified partner; Cc recipients get none.
+        A partner's tracking learns its address when its email is written
+        (``_prepare_outgoing_list``): queuing reads no partner."""
         values = []
         for mail in self:
             common = {
@@ -34,10 +36,7 @@ class MailMail(models.Model):
                 {**common, "recipient": address}
                 for address in tools.mail.email_split_and_format_normalize(mail.email_to or "")
             ]
-            values += [
-                {**common, "partner_id": partner.id, "recipient": partner.email_formatted or partner.name}
-                for partner in mail.recipient_ids
-            ]
+            values += [{**common, "partner_id": partner_id} for partner_id in mail.recipient_ids.ids]
         return values
 
     def _tracking_store_raw_recipients(self):
@@ -62,6 +61,8 @@ class MailMail(models.Model):
         img_base_url = trackings._tracking_img_base_url()
         for email in emails:
             email_trackings = find_trackings(email)
+            if email["partner_id"]:
+                email_trackings.recipient = _written_recipient(email)
             if email_trackings:
                 email["headers"] = {**email["headers"], **email_trackings._outgoing_headers()}
             if img_base_url and len(email_trackings) == 1 and email["body"]:
@@ -86,3 +87,9 @@ class MailMail(models.Model):
         waiting._mark_error(
             failure_type, failure_reason, self.mail_server_id.smtp_host or tools.config.get("smtp_server")
         )
+
+
+def _written_recipient(email):
+    """The recipient of an outgoing email to a partner, as its To header
+    names it; the partner's name when it has no valid address."""
+    return ", ".join(email["email_to"]) if email["email_to_normalized"] else email["partner_id"].name

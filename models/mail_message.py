@@ -214,7 +214,8 @@ class MailMessage(models.Model):
 def _tracked_recipient(tracking):
     status = "noemail" if tracking.error_type == "no_recipient" else STATUS_OF_STATE[tracking.state]
     name = tracking.partner_id.name or tracking.recipient
-    return _recipient(name, tracking.recipient_address, status, tracking.partner_id, tracking)
+    email = tracking.recipient_address or tracking.partner_id.email_normalized
+    return _recipient(name, email, status, tracking.partner_id, tracking)
 
 
 def _recipient(name, email, status, partner=None, tracking=None):

@@ -84,11 +84,11 @@ def complete_times(vals):
 
 
 def _display_name(name, recipient):
-    return f"{name or ''} - {recipient or ''}"
+    return f"{name or ''} - {recipient}" if recipient else name or ""
 
 
 def _address(recipient):
-    return tools.email_normalize(recipient or "") or False
+    return tools.email_normalize(recipient or "", strict=False) or False
 
 
 def next_state(current, new):

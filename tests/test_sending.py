@@ -13,9 +13,23 @@ class TestSending(TrackingCase):
         trackings = self.trackings(message)
         self.assertEqual(trackings.partner_id, self.alice | self.bob)
         self.assertEqual(trackings.mapped("state"), [False, False])
-        self.assertEqual(set(trackings.mapped("recipient_address")), {"alice@example.com", "bob@example.com"})
         self.assertEqual(set(trackings.mapped("name")), {"Tracked subject"})
         self.assertTrue(all(trackings.mapped("mail_id")))
+
+    def test_partner_address_is_the_one_written_in_the_email(self):
+        """A partner's tracking takes the address of the email actually
+        sent: a change of the partner's email while queued is followed."""
+        smtp = self.start_smtp()
+        message = self.post(self.alice)
+        tracking = self.tracking_of(message, self.alice)
+        self.assertFalse(tracking.recipient_address)
+        self.assertEqual(tracking.display_name, "Tracked subject")
+        self.alice.email = "alice.new@example.com"
+        self.send_queue()
+        self.assertEqual(smtp.envelopes[0].rcpt_tos, ["alice.new@example.com"])
+        self.assertEqual(tracking.recipient, '"Alice" <alice.new@example.com>')
+        self.assertEqual(tracking.recipient_address, "alice.new@example.com")
+        self.assertEqual(tracking.display_name, 'Tracked subject - "Alice" <alice.new@example.com>')
 
     def test_success_marks_sent_with_event_naming_the_server(self):
         smtp = self.start_smtp()
