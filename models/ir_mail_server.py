@@ -44,7 +44,7 @@ class IrMailServer(models.Model):
         """Record the outcome of a tracked email on its trackings; the
         exception of a failure goes on to the caller untouched, so that Odoo's
         own mail and notification states stay what they would be."""
-        trackings = self.env["mail.tracking.email"]._from_outgoing_header(message[TRACKING_HEADER])
+        trackings, written = self.env["mail.tracking.email"]._from_outgoing_header(message[TRACKING_HEADER])
         if not trackings:
             return super().send_email(message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs)
         server = self._tracking_server_name(smtp_session, mail_server_id, smtp_server)
@@ -55,14 +55,24 @@ class IrMailServer(models.Model):
                     message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs
                 )
         except Exception as error:
-            trackings._mark_error(self._tracking_error_type(error), self._tracking_error_text(error), server)
+            trackings._mark_error(self._tracking_error_type(error), self._tracking_error_text(error), server, written)
             raise
-        refused_trackings = trackings.filtered(lambda tracking: tracking.recipient_address in refused)
-        for tracking in refused_trackings:
-            code, reply = refused[tracking.recipient_address]
-            tracking._mark_error("recipient_refused", f"{code} {_decode(reply)}", server)
-        (trackings - refused_trackings)._mark_sent(server, message_id)
+        if refused:
+            trackings -= self._tracking_mark_refused(trackings, refused, server, written)
+        trackings._mark_sent(server, message_id, written)
         return message_id
+
+    def _tracking_mark_refused(self, trackings, refused, server, written):
+        """Mark as errors the ``trackings`` whose address the server refused
+        while accepting others; return them."""
+        refused_trackings = trackings.browse()
+        for tracking in trackings:
+            address = tracking.recipient_address or (written and written[1])
+            if address in refused:
+                code, reply = refused[address]
+                tracking._mark_error("recipient_refused", f"{code} {_decode(reply)}", server, written)
+                refused_trackings |= tracking
+        return refused_trackings
 
     def _tracking_server_name(self, smtp_session, mail_server_id, smtp_server):
         if smtp_session is not None and getattr(smtp_session, "_host", None):

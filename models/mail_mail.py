@@ -22,8 +22,8 @@ class MailMail(models.Model):
     def _tracking_values(self):
         """One tracking per recipient of each mail in ``self``: one per raw
         ``To`` address, one per notified partner; Cc recipients get none.
-        A partner's tracking learns its address when its email is written
-        (``_prepare_outgoing_list``): queuing reads no partner."""
+        A partner's tracking learns its address from the email written to
+        it, when it is sent: queuing reads no partner."""
         values = []
         for mail in self:
             common = {
@@ -54,26 +54,34 @@ class MailMail(models.Model):
         """Mark each outgoing email with the trackings of its recipients, and
         give the email of a single recipient its open pixel."""
         emails = super()._prepare_outgoing_list(mail_server=mail_server, doc_to_followers=doc_to_followers)
-        trackings = self.sudo().mail_tracking_ids
+        trackings = (
+            self.env["mail.tracking.email"]
+            .sudo()
+            .search_fetch([("mail_id", "in", self.ids)], ["partner_id", "recipient_address", "token"], order="id")
+        )
         if not trackings:
             return emails
         find_trackings = trackings._outgoing_finder()
         img_base_url = trackings._tracking_img_base_url()
         for email in emails:
             email_trackings = find_trackings(email)
-            if email["partner_id"]:
-                email_trackings.recipient = _written_recipient(email)
             if email_trackings:
-                email["headers"] = {**email["headers"], **email_trackings._outgoing_headers()}
+                email["headers"] = {**email["headers"], **email_trackings._outgoing_headers(email)}
             if img_base_url and len(email_trackings) == 1 and email["body"]:
                 email["body"] = tools.mail.append_content_to_html(
                     email["body"], email_trackings._tracking_img(img_base_url), plaintext=False
                 )
         return emails
 
-    def _postprocess_sent_message(self, success_pids, success_emails, failure_reason=False, failure_type=None):
+    def _send(self, *args, **kwargs):
+        result = super()._send(*args, **kwargs)
         self.env["mail.tracking.email"]._flush_sent()
+        return result
+
+    def _postprocess_sent_message(self, success_pids, success_emails, failure_reason=False, failure_type=None):
         if failure_type:
+            # the emails sent before the failure are no longer waiting
+            self.env["mail.tracking.email"]._flush_sent()
             for mail in self:
                 mail._tracking_mark_unsent(failure_type, failure_reason or mail.failure_reason)
         return super()._postprocess_sent_message(
@@ -87,9 +95,3 @@ class MailMail(models.Model):
         waiting._mark_error(
             failure_type, failure_reason, self.mail_server_id.smtp_host or tools.config.get("smtp_server")
         )
-
-
-def _written_recipient(email):
-    """The recipient of an outgoing email to a partner, as its To header
-    names it; the partner's name when it has no valid address."""
-    return ", ".join(email["email_to"]) if email["email_to_normalized"] else email["partner_id"].name

@@ -123,9 +123,16 @@ class MailThread(models.AbstractModel):
         messages = Message.sudo()._search(Domain("model", "=", self._name) & Message._failed_message_domain())
         return [("id", "in", messages.subselect("res_id"))]
 
+    def _flush_tracking_states(self):
+        """What the SQL of the last tracking states reads, written to the
+        database first."""
+        self.env["mail.tracking.email"].flush_model(["state", "time", "mail_message_id"])
+        self.env["mail.message"].flush_model(["model", "res_id"])
+
     def _last_tracking_states_sql(self):
         """``(res_id, state)`` of the last tracking email of each record of
         this model, as SQL."""
+        self._flush_tracking_states()
         return SQL(
             """SELECT DISTINCT ON (message.res_id) message.res_id, tracking.state
                  FROM mail_tracking_email tracking
@@ -138,6 +145,7 @@ class MailThread(models.AbstractModel):
     def _last_tracking_state_sql(self, alias):
         """The state of the last tracking email of the record at ``alias``,
         as a correlated SQL subquery (what groups by "Mail State")."""
+        self._flush_tracking_states()
         return SQL(
             """(SELECT tracking.state
                   FROM mail_tracking_email tracking
@@ -155,7 +163,6 @@ class MailThread(models.AbstractModel):
         return super()._field_to_sql(alias, field_expr, query)
 
     def _compute_mail_tracking_state(self):
-        self.env["mail.tracking.email"].flush_model(["state", "time", "mail_message_id"])
         rows = self.env.execute_query(
             SQL(
                 "SELECT id, %s FROM %s WHERE id IN %s",

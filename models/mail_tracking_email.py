@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models, tools
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ _logger = logging.getLogger(__name__)
 TRACKING_HEADER = "X-Odoo-Tracking"
 
 #: Where ``_outgoing_headers`` remembers, for the cursor, which trackings a
-#: header value names.
+#: header value names, and to whom the email of a partner is written.
 OUTGOING_CACHE_KEY = "mail_activity_tracking.outgoing"
 
 #: Where ``_mark_sent`` notes, for the transaction, the emails sent and not
@@ -61,6 +62,19 @@ SCORE_WEIGHTS = {
 }
 #: Events that flag the address of their tracking as bounced.
 BOUNCING_EVENTS = ("hard_bounce", "reject", "spam")
+
+#: The columns ``_flush_sent`` updates, in the order of its SQL.
+SENT_COLUMNS = (
+    "id",
+    "state",
+    "message_id",
+    "recipient",
+    "recipient_address",
+    "display_name",
+    "timestamp",
+    "time",
+    "date",
+)
 
 #: Retention: how many trackings autovacuum deletes per batch, and per run.
 GC_BATCH_SIZE = 1000
@@ -508,18 +522,27 @@ class MailTrackingEmail(models.Model):
         notifications quote it back."""
         return f"{self.id}-{self.sudo().token}" if self else ""
 
-    def _outgoing_headers(self):
-        """The header of an email to ``self``. The trackings are remembered
-        for the transaction, so that sending finds them without a query."""
+    def _outgoing_headers(self, email):
+        """The header of ``email``, an outgoing email dict of
+        ``mail.mail._prepare_outgoing_list``, to ``self``. The trackings are
+        remembered for the transaction with the recipient the email is
+        written to, so that sending finds them without a query."""
         value = ", ".join(f"{tracking.id}-{tracking.sudo().token}" for tracking in self)
-        self.env.cr.cache.setdefault(OUTGOING_CACHE_KEY, {})[value] = self.ids
+        written = (
+            (", ".join(email["email_to"]), email["email_to_normalized"][0])
+            if email.get("partner_id") and email.get("email_to_normalized")
+            else None
+        )
+        self.env.cr.cache.setdefault(OUTGOING_CACHE_KEY, {})[value] = (self.ids, written)
         return {TRACKING_HEADER: value}
 
     @api.model
     def _from_outgoing_header(self, value):
-        """The trackings of an email being sent, by its ``TRACKING_HEADER``."""
-        ids = self.env.cr.cache.get(OUTGOING_CACHE_KEY, {}).pop(value, None)
-        return self.sudo().browse(ids) if ids else self._from_header(value)
+        """``(trackings, written)``: the trackings of an email being sent, by
+        its ``TRACKING_HEADER``, and for an email to a partner, the
+        ``(recipient, address)`` it is written to (else ``None``)."""
+        ids, written = self.env.cr.cache.get(OUTGOING_CACHE_KEY, {}).pop(value, (None, None))
+        return (self.sudo().browse(ids), written) if ids else (self._from_header(value), None)
 
     @api.model
     def _from_header(self, value):
@@ -580,29 +603,118 @@ class MailTrackingEmail(models.Model):
             {"mail_mail_id": mail.id, "notification_status": "ready", "failure_type": False, "failure_reason": False}
         )
 
-    def _mark_sent(self, smtp_server, message_id):
-        """Note that ``self`` were sent; ``_flush_sent`` records it, for all
-        the emails of a mail at once (Odoo sends one email per recipient)."""
+    def _mark_sent(self, smtp_server, message_id, written):
+        """Note that ``self``, the trackings of one email (``written`` as in
+        ``_from_outgoing_header``), were sent; ``_flush_sent`` records it for all
+        the emails sent at once (Odoo sends one email per recipient)."""
         data = self.env.cr.precommit.data
         if SENT_JOURNAL_KEY not in data:
             data[SENT_JOURNAL_KEY] = []
             self.env.cr.precommit.add(self._flush_sent)
-        data[SENT_JOURNAL_KEY].append((self.ids, smtp_server, message_id, time.time()))
+        data[SENT_JOURNAL_KEY].append((self.ids, smtp_server, message_id, written, time.time()))
 
     @api.model
     def _flush_sent(self):
-        """Record the sends noted by ``_mark_sent``: their events in one
-        insert, their new states in one update."""
-        hits = []
-        for ids, smtp_server, message_id, timestamp in self.env.cr.precommit.data.pop(SENT_JOURNAL_KEY, []):
-            trackings = self.sudo().browse(ids)
-            trackings.write(complete_times({"message_id": message_id, "timestamp": timestamp}))
-            hits += [(tracking, {"smtp_server": smtp_server, "timestamp": timestamp}) for tracking in trackings]
-        self._create_events("sent", hits)
+        """Record the sends noted by ``_mark_sent``: one update of the
+        trackings and one insert of their "sent" events, in SQL. Sending is
+        Odoo's hottest path, and the ORM's work for each record written
+        there would cost more than the tracking itself."""
+        journal = self.env.cr.precommit.data.pop(SENT_JOURNAL_KEY, [])
+        if not journal:
+            return
+        # one read for them all: Odoo clears the cache when it deletes a sent mail
+        sent = self.sudo().browse([tracking_id for entry in journal for tracking_id in entry[0]])
+        sent.fetch(["name", "partner_id", "recipient", "recipient_address", "state", "mail_message_id"])
+        healed = sent.filtered(lambda tracking: tracking.state in FAILED_STATES)
+        rows = []
+        for ids, smtp_server, message_id, written, timestamp in journal:
+            times = complete_times({"timestamp": timestamp})
+            for tracking in sent.browse(ids):
+                recipient = {
+                    "recipient": tracking.recipient,
+                    "recipient_address": tracking.recipient_address,
+                    **tracking._recipient_values(written),
+                }
+                rows.append(
+                    {
+                        "id": tracking.id,
+                        "state": next_state(tracking.state, EVENT_STATE["sent"]),
+                        "message_id": message_id,
+                        **recipient,
+                        "display_name": _display_name(tracking.name, recipient["recipient"]),
+                        "smtp_server": smtp_server,
+                        **times,
+                    }
+                )
+        self._sql_record_sent(rows)
+        sent.invalidate_recordset()
+        healed._unflag_healed_messages()
+        sent.mail_message_id._tracking_bus_schedule()
 
-    def _mark_error(self, error_type, description, smtp_server=False):
+    @api.model
+    def _sql_record_sent(self, rows):
+        """Apply the rows of ``_flush_sent`` to the database."""
+        cr, uid, now = self.env.cr, self.env.uid, self.env.cr.now()
+        cr.execute(
+            SQL(
+                """UPDATE mail_tracking_email tracking
+                      SET state = row.state, message_id = row.message_id, recipient = row.recipient,
+                          recipient_address = row.recipient_address, display_name = row.display_name,
+                          timestamp = row.timestamp, time = row.time, date = row.date,
+                          write_uid = %s, write_date = %s
+                     FROM (VALUES %s) AS row(id, state, message_id, recipient, recipient_address, display_name,
+                                            timestamp, time, date)
+                    WHERE tracking.id = row.id""",
+                uid,
+                now,
+                SQL(", ").join(
+                    SQL(
+                        "(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        *(row[key] for key in SENT_COLUMNS),
+                    )
+                    for row in rows
+                ),
+            )
+        )
+        cr.execute(
+            SQL(
+                """INSERT INTO mail_tracking_event (tracking_email_id, event_type, smtp_server, recipient,
+                                                    recipient_address, timestamp, time, date,
+                                                    create_uid, create_date, write_uid, write_date)
+                   VALUES %s""",
+                SQL(", ").join(
+                    SQL(
+                        "(%s, 'sent', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        row["id"],
+                        row["smtp_server"],
+                        row["recipient"],
+                        row["recipient_address"],
+                        row["timestamp"],
+                        row["time"],
+                        row["date"],
+                        uid,
+                        now,
+                        uid,
+                        now,
+                    )
+                    for row in rows
+                ),
+            )
+        )
+
+    def _recipient_values(self, written):
+        """A partner's tracking takes its recipient from the email written to
+        it (``written`` as in ``_from_outgoing_header``); raw addresses keep
+        their own."""
+        if not (written and self.partner_id):
+            return {}
+        recipient, address = written
+        return {"recipient": recipient, "recipient_address": address}
+
+    def _mark_error(self, error_type, description, smtp_server=False, written=None):
         self.sudo().write(
             {
+                **self._recipient_values(written),
                 "state": "error",
                 "error_type": error_type,
                 "error_description": description,

@@ -57,7 +57,7 @@ class TestAccess(TrackingCase):
 
     def test_reader_of_the_record_sees_the_tracking(self):
         self.assertIn(self.tracking, self.visible(self.user_reader))
-        self.assertEqual(self.tracking.with_user(self.user_reader).recipient_address, "alice@example.com")
+        self.assertEqual(self.tracking.with_user(self.user_reader).partner_id, self.alice)
 
     def test_reader_of_the_record_sees_its_events(self):
         events = self.visible(self.user_reader, "mail.tracking.event")
