@@ -22,7 +22,9 @@ cleared before each run:
   ('message_has_failed_tracking', '=', True)], limit=80)``; plain column:
   the Contacts first page without the filter;
 - Tracking emails list: ``web_search_read`` of the list view's fields,
-  limit 80, plus ``search_count([])`` (the full count).
+  limit 80, with the count the list view asks for (``count_limit=10001``:
+  Odoo counts up to 10,000 and shows "10000+"); the exact count, asked
+  when the user clicks "10000+", is an INFO row.
 The slowest query of each is EXPLAIN ANALYZEd for the findings.
 Budgets: 20 ms, 150 ms, 300 ms.
 """
@@ -519,27 +521,23 @@ def main():
         with bl.environment(dbs.addon) as env:
             spec = list_specification(env)
 
-        def tracking_list(env):
-            Tracking = env["mail.tracking.email"]
-            page = Tracking.web_search_read([], spec, limit=80, count_limit=80)  # no count inside
-            return len(page["records"]), Tracking.search_count([])
+        def web_client_list(env):
+            """What the list view asks when it opens: its first page and a
+            count that stops at 10,000 (the pager then shows "10000+")."""
+            page = env["mail.tracking.email"].web_search_read([], spec, limit=80, count_limit=10001)
+            return len(page["records"]), page["length"]
 
-        addon = measure["addon"](tracking_list)
+        addon = measure["addon"](web_client_list)
         rows.append(
             (
-                "Tracking emails list: first page (80) + count, internal non-admin user",
+                "Tracking emails list: first page (80) + count as the list view asks them (count_limit=10001), "
+                "internal non-admin user",
                 None,
                 addon,
                 300,
-                f"{addon['value'][1]} trackings readable; fields {', '.join(spec)}",
+                f"{addon['value'][0]} records, count {addon['value'][1]}; fields {', '.join(spec)}",
             )
         )
-
-        def web_client_list(env):
-            page = env["mail.tracking.email"].web_search_read([], spec, limit=80, count_limit=10001)
-            return page["length"]
-
-        web = measure["addon"](web_client_list)
         page_only = measure["addon"](
             lambda env: len(env["mail.tracking.email"].web_search_read([], spec, limit=80, count_limit=80)["records"])
         )
@@ -583,19 +581,10 @@ def main():
         )
         bl.result(
             METRIC,
-            "Tracking emails list: search_count([]) only",
+            'Tracking emails list: exact count, search_count([]) (what a click on the pager\'s "10000+" asks)',
             "—",
             bl.fmt(count_only["ms"], " ms"),
             f"{count_only['queries']:.0f} queries",
-            "—",
-            "INFO",
-        )
-        bl.result(
-            METRIC,
-            "Tracking emails list as the web client asks it (count_limit=10001)",
-            "—",
-            bl.fmt(web["ms"], " ms"),
-            f"{web['queries']:.0f} queries",
             "—",
             "INFO",
         )

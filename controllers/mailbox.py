@@ -5,6 +5,9 @@ from odoo.http import request
 
 from odoo.addons.mail.tools.discuss import Store
 
+#: How many messages one call of ``/mail/tracking/statuses`` answers for.
+MAX_STATUS_MESSAGES = 200
+
 
 class MailTrackingMailboxController(http.Controller):
     @http.route("/mail/failed/messages", methods=["POST"], type="jsonrpc", auth="user", readonly=True)
@@ -30,6 +33,18 @@ class MailTrackingMailboxController(http.Controller):
         )
         messages = Message.sudo().search(domain, order="id desc", limit=100).with_env(request.env)
         return {"data": Store().add(messages).get_result(), "messages": messages.ids}
+
+    @http.route("/mail/tracking/statuses", methods=["POST"], type="jsonrpc", auth="user", readonly=True)
+    def tracking_statuses(self, message_ids):
+        """The tracking statuses of the messages of ``message_ids`` the user
+        may read: a client asks them when the bus says they changed."""
+        if not isinstance(message_ids, list) or not all(isinstance(message_id, int) for message_id in message_ids):
+            return {}
+        Message = request.env["mail.message"]
+        messages = Message.browse(message_ids[:MAX_STATUS_MESSAGES]).exists()._filtered_access("read")
+        store = Store()
+        messages._tracking_to_store(store)
+        return store.get_result()
 
     @http.route("/mail/tracking/details", methods=["POST"], type="jsonrpc", auth="user", readonly=True)
     def tracking_details(self, tracking_id):

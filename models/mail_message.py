@@ -6,6 +6,13 @@ from odoo.addons.mail.tools.discuss import Store
 
 from .mail_tracking_email import FAILED_STATES
 
+#: The bus notification telling the internal users which messages have new
+#: tracking statuses.
+STATUSES_CHANGED = "mail_activity_tracking/statuses_changed"
+#: Where ``_tracking_bus_schedule`` notes, for the transaction, the messages
+#: to push.
+BUS_SCHEDULE_KEY = "mail_activity_tracking.bus"
+
 #: What the chatter shows for a tracking state (empty = waiting).
 STATUS_OF_STATE = {
     False: "waiting",
@@ -150,19 +157,29 @@ class MailMessage(models.Model):
     # Live updates
     # ------------------------------------------------------------
 
-    def _tracking_bus_schedule(self):
-        """Push the new statuses of ``self`` to the users concerned when the
-        transaction commits: one bus notification per user and transaction,
-        whatever the number of trackings that changed."""
+    def _tracking_bus_schedule(self, failed=False):
+        """Push the new statuses of ``self`` when the transaction commits,
+        once whatever the number of trackings that changed.
+
+        With ``failed``, the messages entered or left the Failed boxes: each
+        user concerned gets them with the counter of their box. Otherwise
+        the internal users only hear which messages changed, and the clients
+        showing them fetch their statuses (``/mail/tracking/statuses``):
+        sending changes the status of every recipient, and computing at each
+        send what every user sees would cost more than the sending.
+        """
         data = self.env.cr.precommit.data
-        if "mail_activity_tracking.message_ids" not in data:
-            data["mail_activity_tracking.message_ids"] = set()
+        if BUS_SCHEDULE_KEY not in data:
+            data[BUS_SCHEDULE_KEY] = {"failed": set(), "statuses": set()}
             self.env.cr.precommit.add(self._tracking_bus_send_scheduled)
-        data["mail_activity_tracking.message_ids"].update(self.ids)
+        data[BUS_SCHEDULE_KEY]["failed" if failed else "statuses"].update(self.ids)
 
     def _tracking_bus_send_scheduled(self):
-        message_ids = self.env.cr.precommit.data.pop("mail_activity_tracking.message_ids", set())
-        self.browse(message_ids).exists()._tracking_bus_send()
+        scheduled = self.env.cr.precommit.data.pop(BUS_SCHEDULE_KEY)
+        self.browse(scheduled["failed"]).exists()._tracking_bus_send()
+        changed = scheduled["statuses"] - scheduled["failed"]
+        if changed:
+            self.env.ref("base.group_user")._bus_send(STATUSES_CHANGED, {"message_ids": sorted(changed)})
 
     def _tracking_bus_send(self):
         messages = self.sudo()
@@ -203,7 +220,7 @@ class MailMessage(models.Model):
         Failed box (they stay in their chatter)."""
         self.check_access("read")
         self.sudo().mail_tracking_needs_action = False
-        self._tracking_bus_schedule()
+        self._tracking_bus_schedule(failed=True)
         return True
 
     @api.model

@@ -217,8 +217,9 @@ class MailTrackingEmail(models.Model):
     # sending path reads no message.
 
     def _flag_messages_needing_action(self):
-        messages = self.sudo().mail_message_id
-        messages.filtered(lambda message: not message.mail_tracking_needs_action).mail_tracking_needs_action = True
+        flagged = self.sudo().mail_message_id.filtered(lambda message: not message.mail_tracking_needs_action)
+        flagged.mail_tracking_needs_action = True
+        flagged._tracking_bus_schedule(failed=True)
 
     def _unflag_healed_messages(self):
         flagged = self.sudo().mail_message_id.filtered("mail_tracking_needs_action")
@@ -228,7 +229,9 @@ class MailTrackingEmail(models.Model):
                 .search([("mail_message_id", "in", flagged.ids), ("state", "in", FAILED_STATES)])
                 .mail_message_id
             )
-            (flagged - still_failed).mail_tracking_needs_action = False
+            healed = flagged - still_failed
+            healed.mail_tracking_needs_action = False
+            healed._tracking_bus_schedule(failed=True)
 
     @api.autovacuum
     def _gc_expired_trackings(self):

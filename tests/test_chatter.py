@@ -175,26 +175,54 @@ class TestChatterData(TrackingCase):
         notification = message.notification_ids.filtered(lambda notif: notif.res_partner_id == self.alice)
         self.assertEqual(notification.notification_status, "sent")
 
-    def test_one_bus_notification_per_user_and_transaction(self):
+    def bus_notifications(self, before, type_):
+        notifications = self.env["bus.bus"].sudo().search([("id", "not in", before)])
+        return [n for n in notifications if json.loads(n.message)["type"] == type_]
+
+    def test_status_changes_announced_once_per_transaction(self):
+        """Opens and sends: one notification to the internal users naming
+        the messages, none with the statuses themselves."""
         self.start_smtp()
         messages = self.post(self.alice) | self.post(self.bob)
         self.send_queue()
         self.env.cr.precommit.run()
-        Bus = self.env["bus.bus"].sudo()
-        before = Bus.search([]).ids
+        before = self.env["bus.bus"].sudo().search([]).ids
         for message in messages:
             self.trackings(message).event_create("open", {})
         self.env.cr.precommit.run()
-        notifications = Bus.search([("id", "not in", before), ("message", "ilike", "tracking_recipients")])
-        channels = notifications.mapped("channel")
-        self.assertEqual(len(channels), len(set(channels)), "one notification per user")
-        employee = [
-            n for n in notifications if json.loads(n.channel)[1:] == ["res.partner", self.user_employee.partner_id.id]
+        announced = self.bus_notifications(before, "mail_activity_tracking/statuses_changed")
+        self.assertEqual(len(announced), 1)
+        group = self.env.ref("base.group_user")
+        self.assertEqual(json.loads(announced[0].channel)[1:], ["res.groups", group.id])
+        self.assertEqual(json.loads(announced[0].message)["payload"], {"message_ids": sorted(messages.ids)})
+        self.assertFalse(self.bus_notifications(before, "mail.record/insert"))
+
+    def test_failure_pushed_to_each_user_concerned(self):
+        """A message entering the Failed box: each user concerned gets it
+        with the counter of their box, in one notification per user."""
+        self.start_smtp(refuse={"alice@example.com": "550 5.1.1 unknown"})
+        before = self.env["bus.bus"].sudo().search([]).ids
+        message = self.post(self.alice | self.bob)
+        self.send_queue()
+        self.env.cr.precommit.run()
+        pushed = [
+            n
+            for n in self.bus_notifications(before, "mail.record/insert")
+            if "failed" in json.loads(n.message)["payload"].get("Store", {})
         ]
+        channels = [json.loads(n.channel)[1:] for n in pushed]
+        self.assertEqual(len(channels), len({tuple(channel) for channel in channels}), "one notification per user")
+        employee = [n for n in pushed if json.loads(n.channel)[1:] == ["res.partner", self.user_employee.partner_id.id]]
         self.assertEqual(len(employee), 1)
         payload = json.loads(employee[0].message)["payload"]
-        statuses = {r["status"] for m in payload["mail.message"] for r in m["tracking_recipients"]}
-        self.assertEqual(statuses, {"opened"})
+        data = {m["id"]: m for m in payload["mail.message"]}[message.id]
+        self.assertEqual(
+            {r["name"]: r["status"] for r in data["tracking_recipients"]}, {"Alice": "error", "Bob": "error"}
+        )
+        self.assertTrue(data["is_failed_message"])
+        self.assertEqual(payload["Store"]["failed"]["counter"], 1)
+        announced = self.bus_notifications(before, "mail_activity_tracking/statuses_changed")
+        self.assertNotIn(message.id, [i for n in announced for i in json.loads(n.message)["payload"]["message_ids"]])
 
     def test_filter_on_records_with_failed_messages(self):
         self.failed_message()
@@ -285,6 +313,23 @@ class TestChatterRoutes(HttpCase, TrackingCase):
         outsider = mail_new_test_user(self.env, login="tracking_out", groups="base.group_user", password="tracking_out")
         self.authenticate(outsider.login, "tracking_out")
         self.assertFalse(self.make_jsonrpc_request("/mail/tracking/details", {"tracking_id": tracking.id}))
+
+    def test_statuses_for_readers_only(self):
+        self.authenticate("tracking_employee", "tracking_employee")
+        result = self.make_jsonrpc_request("/mail/tracking/statuses", {"message_ids": [self.message.id, 999999999]})
+        self.assertEqual([m["id"] for m in result["mail.message"]], [self.message.id])
+        statuses = {r["name"]: r["status"] for r in result["mail.message"][0]["tracking_recipients"]}
+        self.assertEqual(statuses, {"Alice": "error", "Bob": "error"})
+        for bad in ("1", [None], [2**40], None):
+            self.assertFalse(
+                self.make_jsonrpc_request("/mail/tracking/statuses", {"message_ids": bad}).get("mail.message")
+            )
+        self.authenticate("admin", "admin")
+        self.record.sudo().company_id = self.env["res.company"].create({"name": "Elsewhere"})
+        outsider = mail_new_test_user(self.env, login="tracking_out", groups="base.group_user", password="tracking_out")
+        self.authenticate(outsider.login, "tracking_out")
+        result = self.make_jsonrpc_request("/mail/tracking/statuses", {"message_ids": [self.message.id]})
+        self.assertFalse(result.get("mail.message"))
 
     def test_messaging_init_has_the_failed_counter(self):
         self.authenticate("tracking_employee", "tracking_employee")

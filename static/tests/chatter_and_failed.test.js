@@ -101,6 +101,35 @@ test("recipients under a chatter message, their contact, and live updates of the
     await contains(".o-mail-Message-trackingRecipient", { count: 1 });
 });
 
+test("announced status changes: only the messages held are fetched, together", async () => {
+    const { pyEnv, recordId, aliceId, messageId, selfPartner } = await setupRecord();
+    const asked = [];
+    onRpc("/mail/tracking/thread_failed", () => ({ data: {}, messages: [] }));
+    onRpc("/mail/tracking/statuses", async (request) => {
+        const { params } = await request.json();
+        asked.push(params.message_ids);
+        return {
+            "mail.message": params.message_ids.map((id) => ({
+                id,
+                tracking_recipients: [
+                    recipient({ tracking_id: 10, partner_id: aliceId, name: "Alice", status: "opened" }),
+                ],
+            })),
+        };
+    });
+    await start();
+    await openFormView("res.partner", recordId);
+    await contains(".o-mail-Message", { text: "Your quotation" });
+    // the server sends it to the internal users' group; the mock bus, to us
+    for (const messageIds of [[messageId, 99999], [messageId]]) {
+        pyEnv["bus.bus"]._sendone(selfPartner, "mail_activity_tracking/statuses_changed", {
+            message_ids: messageIds,
+        });
+    }
+    await contains(".o-mail-Message-trackingRecipient:has(a:text(Alice)) .o-mail-TrackingStatus[data-status='opened']");
+    expect(asked).toEqual([[messageId]]);
+});
+
 test("Failed mailbox: red counter, failed recipients, Set as reviewed, Retry", async () => {
     const { pyEnv, recordId, aliceId, messageId, selfPartner } = await setupRecord();
     const otherId = pyEnv["mail.message"].create({
