@@ -649,10 +649,11 @@ class MailTrackingEmail(models.Model):
                         **times,
                     }
                 )
+        messages = sent.mail_message_id
         self._sql_record_sent(rows)
         sent.invalidate_recordset()
         healed._unflag_healed_messages()
-        sent.mail_message_id._tracking_bus_schedule()
+        messages._tracking_bus_schedule()
 
     @api.model
     def _sql_record_sent(self, rows):
