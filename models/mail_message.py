@@ -120,11 +120,10 @@ class MailMessage(models.Model):
         if not self.env.user._is_internal():
             return
         recipients = recipients or self._tracking_recipients()
-        failed = self.sudo().search(Domain("id", "in", self.ids) & self._failed_message_domain())
         for message in self:
             store.add(
                 message,
-                {"tracking_recipients": recipients[message.id], "is_failed_message": message in failed},
+                {"tracking_recipients": recipients[message.id], "is_failed_message": message.is_failed_message},
             )
 
     def _tracking_recipients(self):
