@@ -1,4 +1,5 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class ResPartner(models.Model):
@@ -13,15 +14,20 @@ class ResPartner(models.Model):
     )
     tracking_emails_count = fields.Integer(compute="_compute_email_tracking_stats", string="Tracking emails")
 
-    @api.depends("email")
+    @api.depends("email_normalized")
     def _compute_email_tracking_stats(self):
         Tracking = self.env["mail.tracking.email"]
-        addresses = {partner: tools.email_normalize(partner.email or "") for partner in self}
-        stats = Tracking._address_stats([address for address in addresses.values() if address])
-        for partner, address in addresses.items():
-            states = stats.get(address, {})
-            partner.tracking_emails_count = sum(states.values())
+        stats = Tracking._address_stats({partner.email_normalized for partner in self} - {False})
+        queued = dict(Tracking.sudo()._read_group(self._queued_trackings_domain(), ["partner_id"], ["__count"]))
+        for partner in self:
+            states = stats.get(partner.email_normalized, {})
+            partner.tracking_emails_count = sum(states.values()) + queued.get(partner, 0)
             partner.email_score = Tracking._score_from_states(states)
+
+    def _queued_trackings_domain(self):
+        """The trackings of ``self`` not sent yet: they learn their address
+        when their email is written."""
+        return Domain("partner_id", "in", self.ids) & Domain("recipient_address", "=", False)
 
     def write(self, vals):
         if vals.get("email") and "email_bounced" not in vals:
@@ -31,5 +37,7 @@ class ResPartner(models.Model):
     def action_view_tracking_emails(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("mail_activity_tracking.action_mail_tracking_email")
-        action["domain"] = [("recipient_address", "=", tools.email_normalize(self.email or ""))]
+        action["domain"] = (
+            Domain("recipient_address", "=", self.email_normalized or "") | self._queued_trackings_domain()
+        )
         return action

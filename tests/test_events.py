@@ -148,6 +148,21 @@ class TestEventState(TransactionCase):
         self.assertLess(self.partner.email_score, 50)
         self.assertEqual(self.partner.tracking_emails_count, 1)
 
+    def test_contact_counts_and_lists_its_queued_emails(self):
+        """A queued email has no address yet: the contact's count and list
+        find it by its partner."""
+        message = self.partner.message_post(
+            body="Hi", partner_ids=self.partner.ids, message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        queued = self.env["mail.tracking.email"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(len(queued), 1)
+        self.assertFalse(queued.recipient_address)
+        walked = self.walk("sent", "open")
+        self.partner.invalidate_recordset(["tracking_emails_count"])
+        self.assertEqual(self.partner.tracking_emails_count, 2)
+        domain = self.partner.action_view_tracking_emails()["domain"]
+        self.assertEqual(self.env["mail.tracking.email"].search(domain), queued | walked)
+
     def test_opens_raise_the_score(self):
         self.walk("sent", "open")
         self.assertGreater(self.partner.email_score, 50)
