@@ -112,7 +112,9 @@ class MailThread(models.AbstractModel):
     )
 
     def _compute_message_has_failed_tracking(self):
-        failed = self.search([("id", "in", self.ids), ("message_has_failed_tracking", "=", True)])
+        failed = self.with_context(active_test=False).search(
+            [("id", "in", self.ids), ("message_has_failed_tracking", "=", True)]
+        )
         for record in self:
             record.message_has_failed_tracking = record in failed
 

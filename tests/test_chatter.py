@@ -234,6 +234,9 @@ class TestChatterData(TrackingCase):
             self.record, Partner.with_user(self.other_user).search([("message_has_failed_tracking", "=", True)])
         )
         self.assertTrue(self.record.with_user(self.user_employee).message_has_failed_tracking)
+        self.record.active = False
+        self.record.invalidate_recordset(["message_has_failed_tracking"])
+        self.assertTrue(self.record.with_user(self.user_employee).message_has_failed_tracking, "archived too")
 
     def test_mail_state_of_the_last_email(self):
         self.start_smtp()
