@@ -2,9 +2,10 @@ import { Message } from "@mail/core/common/message";
 
 import { patch } from "@web/core/utils/patch";
 
+import { FailedMessageActions } from "@mail_activity_tracking/failed_message/failed_message_actions";
 import { TrackingStatus } from "@mail_activity_tracking/tracking_status/tracking_status";
 
-Object.assign(Message.components, { TrackingStatus });
+Object.assign(Message.components, { FailedMessageActions, TrackingStatus });
 
 patch(Message.prototype, {
     /** @returns {Object[]} recipients of the emails of this message */

@@ -14,6 +14,15 @@ const threadPatch = {
         });
         this.failedMessagesLoaded = false;
     },
+    get isFailedMailbox() {
+        return this.model === "mail.box" && this.id === "failed";
+    },
+    getFetchRoute() {
+        if (this.isFailedMailbox) {
+            return "/mail/failed/messages";
+        }
+        return super.getFetchRoute(...arguments);
+    },
     /** @returns {import("models").Message[]} */
     get failedMessagesToShow() {
         return this.failedMessages.filter((message) => message.is_failed_message);
