@@ -5,3 +5,4 @@ from . import test_pixel
 from . import test_bounce
 from . import test_chatter
 from . import test_ui
+from . import test_provider_signatures
