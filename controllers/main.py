@@ -48,6 +48,17 @@ def client_metadata(httprequest):
     return metadata
 
 
+def tracking_registry(db):
+    """The registry of ``db`` if this server may serve it and the addon is
+    installed there, else ``None``."""
+    if not http.db_filter([db]):
+        return None
+    if db not in Registry.registries and db not in http.db_list(force=True):
+        return None
+    registry = Registry(db)
+    return registry if "mail.tracking.email" in registry else None
+
+
 class MailTrackingController(http.Controller):
     @http.route(
         "/mail/tracking/open/<string:db>/<string:tracking_id>/<string:token>/blank.gif",
@@ -70,7 +81,7 @@ class MailTrackingController(http.Controller):
         return request.make_response(BLANK_GIF, headers=NO_CACHE_HEADERS)
 
     def _record_open(self, db, tracking_id, token, metadata):
-        registry = self._tracking_registry(db)
+        registry = tracking_registry(db)
         if registry is None:
             return
         metadata["timestamp"] = time.time()
@@ -79,13 +90,3 @@ class MailTrackingController(http.Controller):
             record_opens(registry.db_name, [(tracking_id, token, metadata)])
         else:
             OPEN_BUFFER.add(registry.db_name, tracking_id, token, metadata)
-
-    def _tracking_registry(self, db):
-        """The registry of ``db`` if this server may serve it and the addon is
-        installed there, else ``None``."""
-        if not http.db_filter([db]):
-            return None
-        if db not in Registry.registries and db not in http.db_list(force=True):
-            return None
-        registry = Registry(db)
-        return registry if "mail.tracking.email" in registry else None

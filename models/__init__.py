@@ -6,3 +6,6 @@ from . import mail_message
 from . import mail_thread
 from . import res_partner
 from . import res_users
+from . import ir_mail_server_provider
+from . import mail_tracking_email_provider
+from . import mail_tracking_webhook_token

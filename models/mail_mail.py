@@ -62,11 +62,12 @@ class MailMail(models.Model):
         if not trackings:
             return emails
         find_trackings = trackings._outgoing_finder()
+        provider = mail_server.tracking_provider if mail_server else False
         img_base_url = trackings._tracking_img_base_url()
         for email in emails:
             email_trackings = find_trackings(email)
             if email_trackings:
-                email["headers"] = {**email["headers"], **email_trackings._outgoing_headers(email)}
+                email["headers"] = {**email["headers"], **email_trackings._outgoing_headers(email, provider)}
             if img_base_url and len(email_trackings) == 1 and email["body"]:
                 email["body"] = tools.mail.append_content_to_html(
                     email["body"], email_trackings._tracking_img(img_base_url), plaintext=False

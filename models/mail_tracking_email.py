@@ -10,6 +10,8 @@ from odoo import Command, api, fields, models, tools
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools.provider_events import outgoing_headers as provider_headers
+
 _logger = logging.getLogger(__name__)
 
 #: Header of every tracked outgoing email: ``<id>-<token>`` of each tracking
@@ -507,6 +509,14 @@ class MailTrackingEmail(models.Model):
         disabled = Param.get_param("mail_activity_tracking.tracking_img_disabled") or ""
         if disabled.strip().lower() in ("1", "true"):
             return None
+        return self._tracking_base_url()
+
+    @api.model
+    def _tracking_base_url(self):
+        """The address of this server for mail clients and mail providers:
+        ``mail_activity_tracking.base_url``, else Odoo's own."""
+        # sudo: system parameters are read by any sender
+        Param = self.env["ir.config_parameter"].sudo()
         return (Param.get_param("mail_activity_tracking.base_url") or self.browse().get_base_url()).rstrip("/")
 
     def _tracking_img(self, base_url):
@@ -525,9 +535,11 @@ class MailTrackingEmail(models.Model):
         notifications quote it back."""
         return f"{self.id}-{self.sudo().token}" if self else ""
 
-    def _outgoing_headers(self, email):
-        """The header of ``email``, an outgoing email dict of
-        ``mail.mail._prepare_outgoing_list``, to ``self``. The trackings are
+    def _outgoing_headers(self, email, provider=False):
+        """The headers of ``email``, an outgoing email dict of
+        ``mail.mail._prepare_outgoing_list``, to ``self``, sent through the
+        mail ``provider`` (which gives our reference back with its events,
+        see ``tools.provider_events``). The trackings are
         remembered for the transaction with the recipient the email is
         written to, so that sending finds them without a query."""
         value = ", ".join(f"{tracking.id}-{tracking.sudo().token}" for tracking in self)
@@ -537,7 +549,7 @@ class MailTrackingEmail(models.Model):
             else None
         )
         self.env.cr.cache.setdefault(OUTGOING_CACHE_KEY, {})[value] = (self.ids, written)
-        return {TRACKING_HEADER: value}
+        return {TRACKING_HEADER: value, **provider_headers(provider, value)}
 
     @api.model
     def _from_outgoing_header(self, value):

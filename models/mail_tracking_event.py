@@ -45,6 +45,13 @@ class MailTrackingEvent(models.Model):
     error_type = fields.Char(readonly=True)
     error_description = fields.Char(readonly=True)
     error_details = fields.Text(readonly=True)
+    provider_event_id = fields.Char(
+        string="Provider event", readonly=True, help="The mail provider's id of this event: it is recorded once."
+    )
+
+    _provider_event_unique = models.UniqueIndex(
+        "(tracking_email_id, provider_event_id) WHERE provider_event_id IS NOT NULL"
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -79,4 +86,5 @@ class MailTrackingEvent(models.Model):
             "error_description",
             "error_details",
             "smtp_server",
+            "provider_event_id",
         )

@@ -6,3 +6,4 @@ from . import test_bounce
 from . import test_chatter
 from . import test_ui
 from . import test_provider_signatures
+from . import test_webhooks

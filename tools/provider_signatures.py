@@ -163,27 +163,32 @@ def address_allowed(address, networks):
     return any(client in network for network in networks)
 
 
-def sns_certificate_url_valid(url):
-    """Whether ``url`` may serve an Amazon SNS signing certificate: HTTPS,
-    on an ``sns.<region>.amazonaws.com`` host, default port, no
-    credentials, a ``.pem`` file."""
+def _sns_url(url):
+    """The parts of ``url`` when it is an HTTPS URL of an Amazon SNS host on
+    the default port, without credentials; else ``None``."""
     if not isinstance(url, str) or not url.isascii():
-        return False
+        return None
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return False
-    return (
-        parts.scheme == "https"
-        and port in (None, 443)
-        and not parts.username
-        and not parts.password
-        and bool(SNS_CERT_HOST_RE.match(parts.hostname or ""))
-        and parts.path.endswith(".pem")
-        and not parts.query
-        and not parts.fragment
-    )
+        return None
+    if parts.scheme != "https" or port not in (None, 443) or parts.username or parts.password:
+        return None
+    return parts if SNS_CERT_HOST_RE.match(parts.hostname or "") else None
+
+
+def sns_certificate_url_valid(url):
+    """Whether ``url`` may serve an Amazon SNS signing certificate: an SNS
+    URL (``_sns_url``) of a ``.pem`` file, without query or fragment."""
+    parts = _sns_url(url)
+    return bool(parts) and parts.path.endswith(".pem") and not parts.query and not parts.fragment
+
+
+def sns_subscribe_url_valid(url):
+    """Whether ``url``, the ``SubscribeURL`` of a subscription confirmation,
+    leads to Amazon SNS."""
+    return bool(_sns_url(url))
 
 
 def sns_string_to_sign(message):

@@ -1,0 +1,133 @@
+import secrets
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.provider_signatures import load_public_key, parse_networks
+
+#: The providers whose events a mail server may receive, and the secret each
+#: one proves its requests with.
+TRACKING_PROVIDERS = [
+    ("mailgun", "Mailgun"),
+    ("sendgrid", "SendGrid"),
+    ("postmark", "Postmark"),
+    ("ses", "Amazon SES (through SNS)"),
+    ("brevo", "Brevo"),
+]
+#: Providers that prove their requests with credentials we make up.
+CREDENTIAL_PROVIDERS = ("postmark", "brevo")
+
+
+class IrMailServer(models.Model):
+    """The mail provider behind an outgoing mail server, and what its
+    webhook needs: events are checked against this server's secret only."""
+
+    _inherit = "ir.mail_server"
+
+    tracking_provider = fields.Selection(
+        TRACKING_PROVIDERS,
+        help="The mail provider this server sends through. Its webhook reports deliveries, bounces, "
+        "complaints, opens and clicks of the emails sent through this server.",
+    )
+    tracking_webhook_secret = fields.Char(
+        string="Webhook secret",
+        groups="base.group_system",
+        copy=False,
+        help="Mailgun: the webhook signing key. SendGrid: the verification key of the signed event webhook. "
+        "Postmark and Brevo: the password of the webhook's credentials (made up for you). "
+        "Amazon SES: not used (SNS signs with Amazon's certificates).",
+    )
+    tracking_webhook_user = fields.Char(
+        string="Webhook user",
+        groups="base.group_system",
+        copy=False,
+        help="Postmark, and Brevo with basic authentication: the user of the webhook's credentials. "
+        "Brevo without a user: the secret is a bearer token.",
+    )
+    tracking_sns_topic_arn = fields.Char(
+        string="SNS topic ARN",
+        groups="base.group_system",
+        help="Amazon SES: the topic the events are published to; messages of any other topic are refused.",
+    )
+    tracking_sns_subscribe_url = fields.Char(
+        string="SNS subscription to confirm",
+        groups="base.group_system",
+        readonly=True,
+        copy=False,
+        help="Open this link once to confirm the topic's subscription; it goes away with the first event.",
+    )
+    tracking_allowed_networks = fields.Text(
+        string="Allowed networks",
+        groups="base.group_system",
+        help="Optional: the addresses or networks (CIDR) webhook requests may come from, one per line.",
+    )
+    tracking_webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_tracking_webhook_url",
+        groups="base.group_system",
+        help="Paste this URL in the provider's console, as the webhook of the events to track.",
+    )
+    tracking_last_event_time = fields.Datetime(
+        string="Last event received", readonly=True, copy=False, groups="base.group_system"
+    )
+
+    @api.depends("tracking_provider", "tracking_webhook_user", "tracking_webhook_secret")
+    def _compute_tracking_webhook_url(self):
+        base_url = self.env["mail.tracking.email"]._tracking_base_url()
+        for server in self:
+            server.tracking_webhook_url = server._tracking_webhook_url(base_url)
+
+    def _tracking_webhook_url(self, base_url):
+        if not (self.id and self.tracking_provider):
+            return False
+        path = f"/mail/tracking/webhook/{self.tracking_provider}/{quote(self.env.cr.dbname, safe='')}/{self.id}"
+        url = urlsplit(f"{base_url}{path}")
+        if self.tracking_provider == "postmark" and self.tracking_webhook_user and self.tracking_webhook_secret:
+            # Postmark has no signature: the credentials go in the URL
+            credentials = f"{quote(self.tracking_webhook_user, safe='')}:{quote(self.tracking_webhook_secret, safe='')}"
+            url = url._replace(netloc=f"{credentials}@{url.netloc}")
+        return urlunsplit(url)
+
+    @api.constrains("tracking_provider", "tracking_webhook_secret")
+    def _check_tracking_webhook_secret(self):
+        for server in self.filtered(lambda server: server.tracking_provider == "sendgrid"):
+            if server.tracking_webhook_secret and not load_public_key(server.tracking_webhook_secret):
+                raise ValidationError(
+                    self.env._(
+                        "The SendGrid verification key must be the public key the console shows (base64 or PEM)."
+                    )
+                )
+
+    @api.constrains("tracking_allowed_networks")
+    def _check_tracking_allowed_networks(self):
+        for server in self:
+            try:
+                parse_networks(server.tracking_allowed_networks)
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._("“%(entry)s” is not an address or a network.", entry=error.args[0])
+                ) from error
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        servers = super().create(vals_list)
+        servers._tracking_make_credentials()
+        return servers
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("tracking_provider") in CREDENTIAL_PROVIDERS:
+            self._tracking_make_credentials()
+        return result
+
+    def _tracking_make_credentials(self):
+        """Postmark and Brevo prove their requests with credentials we give
+        them: make them up when none are set."""
+        for server in self.filtered(lambda server: server.tracking_provider in CREDENTIAL_PROVIDERS):
+            # sudo: the secret is for system administrators only; who may set the provider may have it made
+            server = server.sudo()
+            if not server.tracking_webhook_secret:
+                server.tracking_webhook_secret = secrets.token_urlsafe(24)
+            if server.tracking_provider == "postmark" and not server.tracking_webhook_user:
+                server.tracking_webhook_user = "odoo"
