@@ -16,6 +16,8 @@
         "views/menus.xml",
     ],
     "demo": ["data/mail_tracking_demo.xml"],
+    "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_backend": [
             "mail_activity_tracking/static/src/**/*",

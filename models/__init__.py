@@ -9,3 +9,4 @@ from . import res_users
 from . import ir_mail_server_provider
 from . import mail_tracking_email_provider
 from . import mail_tracking_webhook_token
+from . import ir_module_module

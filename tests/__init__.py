@@ -7,3 +7,4 @@ from . import test_chatter
 from . import test_ui
 from . import test_provider_signatures
 from . import test_webhooks
+from . import test_switch
