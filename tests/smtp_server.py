@@ -4,6 +4,10 @@ It speaks enough of RFC 5321 for smtplib and Odoo (EHLO/HELO, AUTH PLAIN and
 LOGIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT), keeps every envelope it accepts
 with its MAIL and RCPT parameters, and can refuse given recipients, require
 authentication or advertise the DSN extension (RFC 3461).
+
+It can also misbehave, for the fault tests: greet with another reply than
+220 (``greeting``), accept the connection and say nothing (``silent``), or
+drop the connection in the middle of the ``drop_in_data``-th message.
 """
 
 import base64
@@ -11,6 +15,8 @@ import socketserver
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+
+GREETING = "220 localhost test SMTP server ready"
 
 
 @dataclass
@@ -41,7 +47,14 @@ class _Session(socketserver.StreamRequestHandler):
     def handle(self):
         self.envelope = Envelope()
         self.authenticated = False
-        self.reply("220 localhost test SMTP server ready")
+        smtp = self.server.smtp
+        if smtp.silent:
+            # say nothing, and wait for the client to give up
+            self.rfile.read()
+            return
+        self.reply(smtp.greeting)
+        if not smtp.greeting.startswith("220"):
+            return
         for raw in self.rfile:
             command, _sep, argument = raw.decode("utf-8", "replace").rstrip("\r\n").partition(" ")
             handler = getattr(self, f"smtp_{command.upper()}", None)
@@ -100,6 +113,11 @@ class _Session(socketserver.StreamRequestHandler):
             self.reply("554 5.5.1 No valid recipients")
             return
         self.reply("354 End data with <CR><LF>.<CR><LF>")
+        self.server.smtp.data_count += 1
+        if self.server.smtp.data_count == self.server.smtp.drop_in_data:
+            # read a part of the message, then hang up without a reply
+            self.rfile.readline()
+            return False
         lines = []
         for raw in self.rfile:
             if raw in (b".\r\n", b".\n"):
@@ -131,10 +149,16 @@ class SMTPServer:
     """Run with ``with SMTPServer() as smtp:``; ``smtp.port`` is where it
     listens on 127.0.0.1, ``smtp.envelopes`` what it accepted."""
 
-    def __init__(self, extensions=(), refuse=None, credentials=None):
+    def __init__(
+        self, extensions=(), refuse=None, credentials=None, greeting=GREETING, silent=False, drop_in_data=None
+    ):
         self.extensions = list(extensions)
         self.refuse = {address.lower(): reply for address, reply in (refuse or {}).items()}
         self.credentials = credentials
+        self.greeting = greeting
+        self.silent = silent
+        self.drop_in_data = drop_in_data
+        self.data_count = 0
         self.envelopes = []
         self._server = _Server(("127.0.0.1", 0), _Session)
         self._server.smtp = self
@@ -143,6 +167,17 @@ class SMTPServer:
     def __enter__(self):
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def copies(self, address):
+        """How many accepted envelopes went to ``address``."""
+        return sum(rcpt.lower() == address.lower() for envelope in self.envelopes for rcpt in envelope.rcpt_tos)
+
+    def behave(self):
+        """Stop misbehaving: from now on, greet, answer and accept."""
+        self.greeting = GREETING
+        self.silent = False
+        self.drop_in_data = None
+        self.refuse.clear()
 
     def __exit__(self, *exc_info):
         self._server.shutdown()
