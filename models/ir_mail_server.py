@@ -1,8 +1,9 @@
 import smtplib
 from contextlib import contextmanager
 
-from odoo import models, tools
+from odoo import api, models, tools
 
+from .mail_mail import SMTP_HOST_KEY
 from .mail_tracking_email import TRACKING_HEADER
 
 
@@ -47,7 +48,7 @@ class IrMailServer(models.Model):
         trackings, written = self.env["mail.tracking.email"]._from_outgoing_header(message[TRACKING_HEADER])
         if not trackings:
             return super().send_email(message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs)
-        server = self._tracking_server_name(smtp_session, mail_server_id, smtp_server)
+        server = self._tracking_server_name(mail_server_id, smtp_server, trackings)
         refused = {}
         try:
             with _tracked_sendmail(smtp_session, trackings[:1]._envelope_id(), refused):
@@ -74,13 +75,23 @@ class IrMailServer(models.Model):
                 refused_trackings |= tracking
         return refused_trackings
 
-    def _tracking_server_name(self, smtp_session, mail_server_id, smtp_server):
-        if smtp_session is not None and getattr(smtp_session, "_host", None):
-            # smtplib keeps the host it connected to in ``_host``
-            return smtp_session._host
+    def _tracking_server_name(self, mail_server_id, smtp_server, trackings):
+        """The host of the SMTP server an email to ``trackings`` goes
+        through, from Odoo's records: the server of the batch being sent,
+        the one asked for, else the one Odoo picks for their mail."""
+        if self.env.context.get(SMTP_HOST_KEY):
+            return self.env.context[SMTP_HOST_KEY]
         if mail_server_id:
-            return self.sudo().browse(mail_server_id).smtp_host
-        return smtp_server or tools.config.get("smtp_server")
+            return self._tracking_host(self.sudo().browse(mail_server_id))
+        return smtp_server or trackings.mail_id[:1]._tracking_smtp_host()
+
+    @api.model
+    def _tracking_host(self, mail_server):
+        """The host Odoo connects to for ``mail_server``, a record or none
+        (the server of the command line)."""
+        if mail_server and mail_server.smtp_authentication != "cli":
+            return mail_server.smtp_host
+        return tools.config.get("smtp_server")
 
     def _tracking_error_type(self, error):
         if isinstance(error, AssertionError) and error.args and error.args[0] == self.NO_VALID_RECIPIENT:

@@ -1,4 +1,23 @@
+import psycopg2
+
 from odoo import api, fields, models, tools
+
+#: Context key: the host of the SMTP server of the batch ``_send`` sends.
+SMTP_HOST_KEY = "mail_tracking_smtp_host"
+
+
+def _narrow_to(email, trackings):
+    """Address ``email``, an outgoing email dict to raw addresses, only to
+    the addresses of ``trackings`` when it was sent to the others already;
+    its Cc, accepted with them, are not sent again either."""
+    if email.get("partner_id"):
+        return
+    addresses = set(trackings.mapped("recipient_address"))
+    email_to = [recipient for recipient in email["email_to"] if tools.email_normalize(recipient) in addresses]
+    if len(email_to) < len(email["email_to"]):
+        email["email_to"] = email_to
+        email["email_cc"] = []
+        email["email_to_normalized"] = [address for address in email["email_to_normalized"] if address in addresses]
 
 
 class MailMail(models.Model):
@@ -48,7 +67,7 @@ class MailMail(models.Model):
     def _tracking_reset_errors(self):
         """A mail queued again (Odoo's retry) waits again for its recipients
         that failed."""
-        self.sudo().mail_tracking_ids.filtered(lambda tracking: tracking.state == "error").state = False
+        self.sudo().mail_tracking_ids.filtered(lambda tracking: tracking.state == "error")._mark_waiting()
 
     def _prepare_outgoing_list(self, mail_server=False, doc_to_followers=None):
         """Mark each outgoing email with the trackings of its recipients, and
@@ -57,25 +76,67 @@ class MailMail(models.Model):
         trackings = (
             self.env["mail.tracking.email"]
             .sudo()
-            .search_fetch([("mail_id", "in", self.ids)], ["partner_id", "recipient_address", "token"], order="id")
+            .search_fetch(
+                [("mail_id", "in", self.ids)], ["partner_id", "recipient_address", "token", "state"], order="id"
+            )
         )
         if not trackings:
             return emails
+        # a retry: some recipients wait again, the others were served already
+        retrying = any(trackings.mapped("state")) and not all(trackings.mapped("state"))
         find_trackings = trackings._outgoing_finder()
         provider = mail_server.tracking_provider if mail_server else False
         img_base_url = trackings._tracking_img_base_url()
+        outgoing = []
         for email in emails:
             email_trackings = find_trackings(email)
+            if retrying:
+                email_trackings = email_trackings.filtered(lambda tracking: not tracking.state)
+                if not email_trackings:
+                    # sent already; or it has no tracking (Cc only), and Odoo
+                    # sent it first, before the served recipients
+                    continue
+                _narrow_to(email, email_trackings)
             if email_trackings:
                 email["headers"] = {**email["headers"], **email_trackings._outgoing_headers(email, provider)}
             if img_base_url and len(email_trackings) == 1 and email["body"]:
                 email["body"] = tools.mail.append_content_to_html(
                     email["body"], email_trackings._tracking_img(img_base_url), plaintext=False
                 )
-        return emails
+            outgoing.append(email)
+        return outgoing
 
-    def _send(self, *args, **kwargs):
-        result = super()._send(*args, **kwargs)
+    def _send(
+        self,
+        auto_commit=False,
+        raise_exception=False,
+        smtp_session=None,
+        alias_domain_id=False,
+        mail_server=False,
+        post_send_callback=None,
+    ):
+        mails = self
+        if smtp_session is not None and isinstance(mail_server, models.BaseModel):
+            # the session Odoo opened for the batch, to the server it picked
+            host = self.env["ir.mail_server"]._tracking_host(mail_server)
+            mails = self.with_context(**{SMTP_HOST_KEY: host})
+        outgoing = self.filtered(lambda mail: mail.state == "outgoing")
+        try:
+            result = super(MailMail, mails)._send(
+                auto_commit=auto_commit,
+                raise_exception=raise_exception,
+                smtp_session=smtp_session,
+                alias_domain_id=alias_domain_id,
+                mail_server=mail_server,
+                post_send_callback=post_send_callback,
+            )
+        except (psycopg2.Error, MemoryError):
+            # the transaction is lost: the mails stay queued, and so do their
+            # recipients
+            raise
+        except Exception as error:
+            outgoing.with_env(mails.env)._tracking_mark_interrupted(error)
+            raise
         self.env["mail.tracking.email"]._flush_sent()
         return result
 
@@ -83,16 +144,42 @@ class MailMail(models.Model):
         if failure_type:
             # the emails sent before the failure are no longer waiting
             self.env["mail.tracking.email"]._flush_sent()
+            host = self._tracking_smtp_host()
             for mail in self:
-                mail._tracking_mark_unsent(failure_type, failure_reason or mail.failure_reason)
+                mail._tracking_mark_unsent(failure_type, failure_reason or mail.failure_reason, host)
         return super()._postprocess_sent_message(
             success_pids, success_emails, failure_reason=failure_reason, failure_type=failure_type
         )
 
-    def _tracking_mark_unsent(self, failure_type, failure_reason):
+    def _tracking_mark_interrupted(self, error):
+        """``error`` ended the sending of ``self``, the mails ``_send`` was
+        to send, out of Odoo's loop (a lost connection), which then skips
+        ``_postprocess_sent_message``: the recipients of the mail it stopped
+        at (marked failed by Odoo) that are still waiting failed with it."""
+        self.env["mail.tracking.email"]._flush_sent()
+        stopped = self.exists().filtered(lambda mail: mail.state == "exception")
+        if stopped:
+            IrMailServer = self.env["ir.mail_server"]
+            stopped._tracking_mark_unsent(
+                IrMailServer._tracking_error_type(error),
+                IrMailServer._tracking_error_text(error),
+                stopped._tracking_smtp_host(),
+            )
+
+    def _tracking_mark_unsent(self, failure_type, failure_reason, smtp_host):
         """The recipients still waiting when sending ``self`` failed as a
         whole (no SMTP session, or an error that stopped the loop) failed."""
         waiting = self.sudo().mail_tracking_ids.filtered(lambda tracking: not tracking.state)
-        waiting._mark_error(
-            failure_type, failure_reason, self.mail_server_id.smtp_host or tools.config.get("smtp_server")
-        )
+        waiting._mark_error(failure_type, failure_reason, smtp_host)
+
+    def _tracking_smtp_host(self):
+        """The host of the SMTP server Odoo sends ``self``, one batch,
+        through: the server of the batch being sent, else the one Odoo picks
+        for it (its own server, or ``_find_mail_server``'s)."""
+        host = self.env.context.get(SMTP_HOST_KEY)
+        if host:
+            return host
+        # sudo: which server sends an email is no business of the sender's
+        server_id = next(self.sudo()._split_by_mail_configuration(), (False,))[0]
+        IrMailServer = self.env["ir.mail_server"]
+        return IrMailServer._tracking_host(IrMailServer.sudo().browse(server_id))

@@ -65,6 +65,9 @@ SCORE_WEIGHTS = {
 #: Events that flag the address of their tracking as bounced.
 BOUNCING_EVENTS = ("hard_bounce", "reject", "spam")
 
+#: What a tracking knows of its failure.
+FAILURE_FIELDS = ("error_type", "error_description", "error_smtp_server", "bounce_type", "bounce_description")
+
 #: The columns ``_flush_sent`` updates, in the order of its SQL.
 SENT_COLUMNS = (
     "id",
@@ -584,10 +587,13 @@ class MailTrackingEmail(models.Model):
 
     def _resend(self):
         """Queue the emails of ``self`` again: Odoo's retry of their mail when
-        it was kept, a new mail to the same recipient when it is gone."""
+        it failed (its recipients already served are not sent it again), a
+        new mail to the same recipient when it was sent or is gone."""
         retriable = self.mail_id.filtered(lambda mail: mail.state == "exception")
+        retried = self.filtered(lambda tracking: tracking.mail_id in retriable)
+        retried._mark_waiting()
         retriable.action_retry()
-        for tracking in self.filtered(lambda tracking: tracking.mail_id not in retriable):
+        for tracking in self - retried:
             tracking._resend_in_new_mail()
 
     def _resend_in_new_mail(self):
@@ -610,7 +616,8 @@ class MailTrackingEmail(models.Model):
                 }
             )
         )
-        self.write({"mail_id": mail.id, "state": False})
+        self.mail_id = mail
+        self._mark_waiting()
         notifications = message.notification_ids.filtered(
             lambda notif: notif.notification_type == "email" and notif.res_partner_id == self.partner_id
         )
@@ -726,6 +733,11 @@ class MailTrackingEmail(models.Model):
             return {}
         recipient, address = written
         return {"recipient": recipient, "recipient_address": address}
+
+    def _mark_waiting(self):
+        """``self`` is queued again: waiting, with nothing left of the
+        failure that came before."""
+        self.sudo().write({"state": False, **dict.fromkeys(FAILURE_FIELDS, False)})
 
     def _mark_error(self, error_type, description, smtp_server=False, written=None):
         self.sudo().write(

@@ -177,6 +177,26 @@ class TestSending(TrackingCase):
         self.assertEqual(notification.notification_status, "exception")
         self.assertEqual(notification.failure_type, "mail_email_invalid")
 
+    def test_no_email_recipient_fixed_then_resent_is_sent_without_error(self):
+        """Once its address is fixed and the email resent, a "No Email"
+        recipient is sent, and keeps no trace of the old error."""
+        smtp = self.start_smtp()
+        nomail = self.env["res.partner"].create({"name": "No Mail"})
+        message = self.post(nomail | self.alice)
+        self.send_queue()
+        tracking = self.tracking_of(message, nomail)
+        self.assertEqual(tracking.error_type, "no_recipient")
+        nomail.email = "nomail@example.com"
+        message.with_user(self.user_employee).tracking_retry()
+        self.send_queue()
+        self.assertEqual(
+            (tracking.state, tracking.error_type, tracking.error_description, tracking.error_smtp_server),
+            ("sent", False, False, False),
+        )
+        statuses = {r["partner_id"]: r["status"] for r in message._tracking_recipients()[message.id]}
+        self.assertEqual(statuses, {nomail.id: "sent", self.alice.id: "sent"})
+        self.assertEqual((smtp.copies("nomail@example.com"), smtp.copies("alice@example.com")), (1, 1))
+
     def test_server_down_is_an_error_for_every_recipient(self):
         with socket.socket() as closed:
             closed.bind(("127.0.0.1", 0))
@@ -200,7 +220,8 @@ class TestSending(TrackingCase):
         tracking = self.tracking_of(message, self.alice)
         self.assertEqual(tracking.state, "error")
         self.assertEqual(tracking.error_type, "mail_smtp")
-        self.assertIn("535", tracking.mail_id.failure_reason or tracking.error_description)
+        self.assertIn("535", tracking.error_description or "")
+        self.assertEqual(tracking.error_smtp_server, "127.0.0.1")
 
     def test_authenticated_server_sends(self):
         smtp = self.start_smtp(credentials=("user", "right"))
