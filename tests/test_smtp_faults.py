@@ -9,6 +9,7 @@ sends again to the recipients that failed and to no one else.
 
 import socket
 
+from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -211,3 +212,36 @@ class TestSmtpFaults(TrackingCase):
         self.retry(message, user=self.env.user)
         self.assertEqual((smtp.copies("one@example.com"), smtp.copies("two@example.com")), (1, 1))
         self.assertEqual({state for state, *_errors in self.outcome(message).values()}, {"sent"})
+
+    def test_retry_narrows_an_email_to_its_failed_addresses(self):
+        """An email to raw addresses was accepted for one, refused for the
+        other, and the mail failed further on (Bob): its Retry sends that
+        email to the refused address only, without its Cc."""
+        smtp = self.start_smtp(
+            refuse={"two@example.com": "550 5.1.1 mailbox unknown", "bob@example.com": "550 5.1.1 mailbox unknown"}
+        )
+        mail = self.env["mail.mail"].create(
+            {
+                "subject": "Raw and partner recipients",
+                "body_html": "<p>Hi</p>",
+                "email_from": "ernest@example.com",
+                "email_to": "one@example.com, two@example.com",
+                "email_cc": "cc@example.com",
+                "recipient_ids": [Command.link(self.bob.id)],
+                "auto_delete": False,
+            }
+        )
+        self.send_queue()
+        self.assertEqual(mail.state, "exception")
+        outcome = self.outcome(mail.mail_message_id)
+        self.assertEqual(outcome["one@example.com"][0], "sent")
+        self.assert_failed(outcome, "two@example.com", "recipient_refused", "550 5.1.1")
+        self.assert_failed(outcome, "Bob", "recipient_refused", "550 5.1.1")
+        smtp.behave()
+        mail.action_retry()
+        self.send_queue()
+        copies = {address: smtp.copies(address) for address in ("one@example.com", "two@example.com", "cc@example.com")}
+        self.assertEqual(copies, {"one@example.com": 1, "two@example.com": 1, "cc@example.com": 1})
+        self.assertEqual(smtp.copies("bob@example.com"), 1)
+        self.assertEqual(mail.state, "sent")
+        self.assertEqual({state for state, *_errors in self.outcome(mail.mail_message_id).values()}, {"sent"})
