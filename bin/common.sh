@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Shared helpers for bin/serve and bin/test (source it, don't run it): checks
-# that Odoo 19 is importable, installs missing packages, runs a private
+# Shared helpers of the bin/ commands (source it, don't run it): finds Odoo 19
+# (or provides it, odoo-bootstrap.sh), installs missing packages, runs a private
 # PostgreSQL cluster under .run/ and builds the common Odoo command line.
 
 set -euo pipefail
@@ -13,22 +13,31 @@ log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 is_root() { [[ $(id -u) == 0 ]]; }
 
-# Odoo 19.0 must already be importable: we never install Odoo itself.
+# Every command runs in an environment of its own: libpq reads PG* variables
+# (PGHOST, PGPORT, PGSSLMODE, PGOPTIONS, PGTZ, ...) and Odoo 19 takes its
+# database options from them before its config file, as it takes its config
+# file from ODOO_RC and its dev mode from ODOO_DEV.
+while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^PG')
+unset ODOO_RC ODOO_DEV OPENERP_SERVER
+
+# shellcheck source=odoo-bootstrap.sh
+source "$REPO/bin/odoo-bootstrap.sh"
+
+# Sets PY (the python that imports Odoo 19.0, see odoo-bootstrap.sh) and
+# ODOO_ROOT (the Odoo source tree it imports).
 require_odoo() {
-    local version
-    if ! version=$(python3 -c 'import odoo.release as r; print(r.serie)' 2>/dev/null); then
-        cat >&2 <<'EOF'
-error: Odoo 19.0 is not importable by python3.
-This addon needs Odoo 19.0 (upstream community source, https://github.com/odoo/odoo
-branch 19.0) importable by python3, e.g.:
-    git clone --depth 1 -b 19.0 https://github.com/odoo/odoo
-    pip install -r odoo/requirements.txt
-    export PYTHONPATH=$PWD/odoo    # or: pip install -e ./odoo
-EOF
-        exit 2
-    fi
-    [[ $version == 19.0 ]] || { log "error: Odoo 19.0 needed, python3 imports Odoo $version"; exit 2; }
-    ODOO_ROOT=$(python3 -c 'import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))')
+    find_or_bootstrap_odoo
+    ODOO_ROOT=$("$PY" -c 'import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))')
+}
+
+# Prints the addons path: the given directories, then Odoo's own addons.
+odoo_addons_path() {
+    local paths=("$@") dir
+    for dir in "$ODOO_ROOT/odoo/addons" "$ODOO_ROOT/addons"; do
+        if [[ -d $dir ]]; then paths+=("$dir"); fi
+    done
+    local IFS=,
+    echo "${paths[*]}"
 }
 
 # apt-get install PostgreSQL and the given commands' packages (e.g. chromium) when missing.
@@ -36,12 +45,16 @@ ensure_debian_packages() {
     local missing=() cmd
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
     for cmd in "$@"; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
-    ((${#missing[@]})) || return 0
-    is_root || die "missing Debian packages: ${missing[*]} (apt-get install them as root)"
-    log "installing Debian packages: ${missing[*]}"
+    if ((${#missing[@]})); then ensure_apt_packages "${missing[@]}"; fi
+}
+
+ensure_apt_packages() {
+    is_root && command -v apt-get >/dev/null || die "missing Debian packages: $* (as root: apt-get install $*)"
+    log "installing Debian packages: $*"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
-        || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
+    apt-get install -y -qq "$@" >/dev/null 2>&1 \
+        || { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; } \
+        || die "apt-get install $* failed"
 }
 
 # pip install what our tooling and tests need: aiosmtpd (SMTP sink, tests) and
@@ -49,22 +62,21 @@ ensure_debian_packages() {
 ensure_python_packages() {
     local missing=() pair
     for pair in aiosmtpd:aiosmtpd websocket:websocket-client; do
-        python3 -c "import ${pair%%:*}" 2>/dev/null || missing+=("${pair#*:}")
+        "$PY" -c "import ${pair%%:*}" 2>/dev/null || missing+=("${pair#*:}")
     done
     ((${#missing[@]})) || return 0
     log "installing Python packages: ${missing[*]}"
-    python3 -m pip install -q "${missing[@]}" \
-        || python3 -m pip install -q --break-system-packages "${missing[@]}"
+    "$PY" -m pip install -q "${missing[@]}" \
+        || "$PY" -m pip install -q --break-system-packages "${missing[@]}"
 }
 
 # Run a command as the unprivileged PostgreSQL owner (PostgreSQL refuses root).
 as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir_pg() { mkdir -p "$@"; if is_root; then chown postgres: "$@"; fi; chmod 700 "$@"; }
 
-# Private cluster: data in .run/pg, unix socket only (no TCP), trust auth,
-# superuser role "odoo". Idempotent: reuses a running cluster. Sets PGSOCK.
-start_cluster() {
-    local pgbin base hash
+# Sets pgbin, PSQL, PGDATA and PGSOCK of the private cluster.
+cluster_paths() {
+    local base hash
     pgbin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
     PSQL="$pgbin/psql"
     hash=$(printf '%s' "$REPO" | sha1sum | cut -c1-12)
@@ -75,6 +87,17 @@ start_cluster() {
     PGDATA="$base/pg" PGSOCK="$base/pgsock"
     # a unix socket path (<dir>/.s.PGSQL.5432) must fit in 107 bytes
     if ((${#PGSOCK} + 16 > 107)); then PGSOCK="/tmp/$ADDON-$hash-sock"; fi
+}
+
+stop_cluster() {
+    cluster_paths
+    if [[ -s $PGDATA/PG_VERSION ]]; then as_pg "$pgbin/pg_ctl" -D "$PGDATA" -s -m fast stop 2>/dev/null || true; fi
+}
+
+# Private cluster: data in .run/pg, unix socket only (no TCP), trust auth,
+# superuser role "odoo". Idempotent: reuses a running cluster. Sets PGSOCK.
+start_cluster() {
+    cluster_paths
     mkdir_pg "$PGDATA" "$PGSOCK"
     if [[ ! -s $PGDATA/PG_VERSION ]]; then
         log "creating PostgreSQL cluster in $PGDATA"
@@ -117,17 +140,13 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Sets ODOO_ARGS for database $1: addons path (the repo is linked as
 # .run/addons/mail_activity_tracking), db over the private socket, loopback only.
 odoo_args() {
-    local paths="$RUN/addons" dir
     mkdir -p "$RUN/addons"
     ln -sfn "$REPO" "$RUN/addons/$ADDON"
     # our own (empty) config file, so that no ~/.odoorc is read
     [[ -f $RUN/odoo.conf ]] || echo '[options]' >"$RUN/odoo.conf"
-    for dir in "$ODOO_ROOT/odoo/addons" "$ODOO_ROOT/addons"; do
-        if [[ -d $dir ]]; then paths+=",$dir"; fi
-    done
     # shellcheck disable=SC2034  # used by the scripts sourcing this file
     ODOO_ARGS=(
-        --config="$RUN/odoo.conf" --addons-path="$paths" --data-dir="$RUN/data"
+        --config="$RUN/odoo.conf" --addons-path="$(odoo_addons_path "$RUN/addons")" --data-dir="$RUN/data"
         --db_host="$PGSOCK" --db_user=odoo -d "$1" --db-filter="^$1\$"
         --no-database-list --http-interface=127.0.0.1
     )
