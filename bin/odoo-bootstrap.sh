@@ -46,7 +46,8 @@ fetch_odoo_source() {
             || die "copying $src into $part failed"
     else
         command -v git >/dev/null || ensure_apt_packages git
-        log "cloning Odoo $ODOO_SERIE from $src into $dest (about 400 MB: a few minutes)"
+        [[ $src == *:* ]] || die "ODOO_SRC=$src: no such directory (nor a git URL)"
+        log "cloning Odoo $ODOO_SERIE from $src into $dest (a large download: minutes)"
         if ! git clone --progress --depth 1 -b "$ODOO_SERIE" "$src" "$part"; then
             rm -rf "$part"
             odoo_clone_failed "$src"
@@ -61,7 +62,7 @@ fetch_odoo_source() {
 
 odoo_clone_failed() {
     cat >&2 <<EOF
-error: could not clone Odoo $ODOO_SERIE from $1 (no network?).
+error: could not clone branch $ODOO_SERIE of Odoo from $1 (no network?).
 Do one of these, then run the command again:
   - connect this machine to the Internet (github.com), or
   - get an Odoo $ODOO_SERIE source tree some other way (a copy, a mirror) and name it:
