@@ -19,8 +19,10 @@ find_or_bootstrap_odoo() {
         PY=python3
         return
     fi
-    if [[ -z ${ODOO_SRC:-} ]]; then
-        log "python3 ${version:+imports Odoo $version, not $ODOO_SERIE}${version:-cannot import Odoo}: providing Odoo $ODOO_SERIE in $ODOO_CACHE"
+    if [[ -n ${ODOO_SRC:-} ]]; then
+        log "ODOO_SRC is set: Odoo $ODOO_SERIE from $ODOO_SRC, in $ODOO_CACHE"
+    else
+        log "python3 ${version:+imports Odoo $version, not $ODOO_SERIE}${version:-cannot import Odoo}: Odoo $ODOO_SERIE in $ODOO_CACHE"
     fi
     local t0=$SECONDS
     mkdir -p "$ODOO_CACHE"
