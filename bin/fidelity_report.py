@@ -1,0 +1,97 @@
+"""Compare the test logs of bin/fidelity: plain Odoo against Odoo with the addon.
+
+Usage: python3 bin/fidelity_report.py LOG_DIR MODULE[,MODULE...] README_DIR
+LOG_DIR holds <plain|addon>-<post-install|at-install>.log. Prints, for each module
+and run, the tests and failures on each side, then the tests failing only
+with the addon; those that README_DIR's fragments name (as
+``module.Class.test_method``) are marked as expected. Exit status 1 when some
+other test fails only with the addon, or a log is missing.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+SIDES = ("plain", "addon")
+RUNS = (("post-install", " post-install"), ("at-install", " at-install"))
+#: Odoo's test runner logs each failure as "FAIL: Class.method" or
+#: "ERROR: Class.method" (subtests: "Subtest Class.method (params)") with the
+#: test module as logger.
+FAILURE = re.compile(
+    r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) \S+ odoo\.addons\.(?P<module>\w+)\.tests[\w.]*: "
+    r"(?:FAIL|ERROR): (?:Subtest )?(?P<test>\S+)"
+)
+#: odoo.tests.result's statistics, per module: "odoo.tests.stats: mail: 307 tests 60.2s 123 queries"
+STATS = re.compile(r" odoo\.tests\.stats: (?P<module>\w+): (?P<count>\d+) tests ")
+EXPECTED = re.compile(r"``(?P<module>\w+)\.(?P<test>\w+\.test_\w+)``")
+
+
+def read_log(path):
+    """``({module: tests run}, {module: [failed test, ...]})`` of a log, or
+    ``None`` when it is missing."""
+    if not path.exists():
+        return None
+    counts, failures = {}, {}
+    for line in path.read_text(errors="replace").splitlines():
+        if match := FAILURE.match(line):
+            failures.setdefault(match["module"], []).append(match["test"])
+        elif match := STATS.search(line):
+            counts[match["module"]] = int(match["count"])
+    return counts, failures
+
+
+def expected_failures(readme_dir):
+    """``{(module, Class.method)}`` the README lists as failing with the addon."""
+    return {
+        (match["module"], match["test"])
+        for fragment in sorted(Path(readme_dir).glob("*.rst"))
+        for match in EXPECTED.finditer(fragment.read_text())
+    }
+
+
+def main(log_dir, modules, readme_dir):
+    logs = {(side, run): read_log(Path(log_dir) / f"{side}-{run}.log") for side in SIDES for (run, _label) in RUNS}
+    missing = [f"{side}-{run}.log" for (side, run), log in logs.items() if log is None]
+    expected = expected_failures(readme_dir)
+    rows, only_addon = [], []
+    for module in modules:
+        for run, label in RUNS:
+            cells = [f"{module}{label}"]
+            failed = {}
+            for side in SIDES:
+                log = logs[side, run]
+                if log is None:
+                    cells += ["-", "-"]
+                    continue
+                counts, failures = log
+                failed[side] = failures.get(module, [])
+                cells += [str(counts.get(module, 0)), str(len(failed[side]))]
+            rows.append(cells)
+            if len(failed) == 2:
+                plain = set(failed["plain"])
+                only_addon += [
+                    (module, run, test) for test in sorted(set(failed["addon"])) if test.split(" ")[0] not in plain
+                ]
+    header = ["suite", "plain tests", "plain failed", "addon tests", "addon failed"]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    unexpected = [item for item in only_addon if (item[0], item[2]) not in expected]
+    print(
+        f"\nFailing only with the addon: {len(only_addon)} ({len(only_addon) - len(unexpected)} listed in the README)"
+    )
+    for module, run, test in only_addon:
+        note = "  (README: open pixel)" if (module, test) in expected else ""
+        print(f"  {module} [{run}] {test}{note}")
+    for name in missing:
+        print(f"missing log: {name}")
+    return 1 if unexpected or missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2].split(","), sys.argv[3]))
