@@ -9,3 +9,4 @@ from . import test_provider_signatures
 from . import test_webhooks
 from . import test_switch
 from . import test_smtp_faults
+from . import test_odoo_fidelity

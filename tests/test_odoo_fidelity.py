@@ -1,0 +1,42 @@
+from odoo.tests import tagged
+
+from odoo.addons.base.tests.common import MockSmtplibCase
+from odoo.addons.mail.tools.discuss import Store
+
+from .common import TrackingCase
+
+TRACKING_KEYS = {"tracking_recipients", "is_failed_message"}
+
+
+@tagged("post_install", "-at_install")
+class TestOdooFidelity(TrackingCase, MockSmtplibCase):
+    """With the addon installed, Odoo's own tests (and other modules' tests)
+    see what they would see without it."""
+
+    def store_data(self, message):
+        data = Store().add(message.with_user(self.user_employee)).get_result()["mail.message"]
+        return next(values for values in data if values["id"] == message.id)
+
+    def test_sending_through_odoo_test_session(self):
+        """Odoo's test SMTP session offers ``send_message`` only: the email
+        goes through it and its tracking is sent."""
+        message = self.post(self.alice)
+        with self.mock_smtplib_connection():
+            self.send_queue()
+        self.assertEqual([email["smtp_to_list"] for email in self.emails], [["alice@example.com"]])
+        tracking = self.tracking_of(message, self.alice)
+        self.assertEqual((tracking.state, tracking.error_description), ("sent", False))
+        self.assertEqual(tracking.tracking_event_ids.event_type, "sent")
+
+    def test_channel_message_payload_has_no_tracking_keys(self):
+        channel = self.env["discuss.channel"].with_user(self.user_employee)._create_channel("Fidelity", None)
+        message = channel.message_post(body="Hello", message_type="comment", subtype_xmlid="mail.mt_comment")
+        self.assertFalse(TRACKING_KEYS & set(self.store_data(message)))
+
+    def test_only_tracked_chatter_messages_carry_tracking_keys(self):
+        note = self.record.with_user(self.user_employee).message_post(body="A note", subtype_xmlid="mail.mt_note")
+        tracked = self.post(self.alice)
+        self.assertFalse(TRACKING_KEYS & set(self.store_data(note)))
+        data = self.store_data(tracked)
+        self.assertEqual([recipient["status"] for recipient in data["tracking_recipients"]], ["waiting"])
+        self.assertFalse(data["is_failed_message"])
