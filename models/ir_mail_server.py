@@ -1,37 +1,48 @@
 import smtplib
-from contextlib import contextmanager
 
 from odoo import api, models, tools
 
 from .mail_mail import SMTP_HOST_KEY
 from .mail_tracking_email import TRACKING_HEADER
 
+#: smtplib's session class, bound at import: tests may replace
+#: ``smtplib.SMTP`` with a factory of their own session objects.
+SMTP_SESSION = smtplib.SMTP
 
-@contextmanager
-def _tracked_sendmail(smtp_session, envid, refused):
-    """Within this context, ``smtp_session`` asks for delivery status
-    notifications (RFC 3461) when the server offers them, and collects in
-    ``refused`` the recipients the server refused while accepting others
-    (smtplib returns those, and Odoo drops them)."""
-    if smtp_session is None:
-        yield
-        return
-    sendmail = smtp_session.sendmail
-    with_dsn = smtp_session.has_extn("dsn")
 
-    def sendmail_tracked(from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):
-        if with_dsn:
-            mail_options = [*mail_options, "RET=HDRS", f"ENVID={envid}"]
-            rcpt_options = [*rcpt_options, "NOTIFY=SUCCESS,FAILURE,DELAY"]
-        result = sendmail(from_addr, to_addrs, msg, mail_options, rcpt_options)
-        refused.update({tools.email_normalize(address): reply for address, reply in result.items()})
+class _TrackedSession:
+    """The SMTP session of a tracked email, as Odoo's ``send_email`` uses it:
+    it sends through the session's own ``send_message``, asking for delivery
+    status notifications (RFC 3461) when the server offers them, and keeps
+    in ``refused`` the recipients the server refused while accepting others
+    (smtplib returns those, and Odoo drops them). Any other session object
+    (Odoo's test session offers ``send_message`` only) sends as it would
+    without the addon."""
+
+    def __init__(self, session, envid):
+        self._session = session
+        self._envid = envid
+        self.refused = {}
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def send_message(self, message, from_addr=None, to_addrs=None, *args, **kwargs):
+        if not isinstance(self._session, SMTP_SESSION):
+            return self._session.send_message(message, from_addr, to_addrs, *args, **kwargs)
+        mail_options, rcpt_options = self._dsn_options(*args, **kwargs)
+        result = self._session.send_message(message, from_addr, to_addrs, mail_options, rcpt_options)
+        self.refused.update({tools.email_normalize(address): reply for address, reply in result.items()})
         return result
 
-    smtp_session.sendmail = sendmail_tracked
-    try:
-        yield
-    finally:
-        del smtp_session.sendmail
+    def _dsn_options(self, mail_options=(), rcpt_options=()):
+        self._session.ehlo_or_helo_if_needed()
+        if not self._session.has_extn("dsn"):
+            return mail_options, rcpt_options
+        return (
+            [*mail_options, "RET=HDRS", f"ENVID={self._envid}"],
+            [*rcpt_options, "NOTIFY=SUCCESS,FAILURE,DELAY"],
+        )
 
 
 def _decode(reply):
@@ -49,17 +60,14 @@ class IrMailServer(models.Model):
         if not trackings:
             return super().send_email(message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs)
         server = self._tracking_server_name(mail_server_id, smtp_server, trackings)
-        refused = {}
+        session = _TrackedSession(smtp_session, trackings[:1]._envelope_id()) if smtp_session else None
         try:
-            with _tracked_sendmail(smtp_session, trackings[:1]._envelope_id(), refused):
-                message_id = super().send_email(
-                    message, mail_server_id, smtp_server, *args, smtp_session=smtp_session, **kwargs
-                )
+            message_id = super().send_email(message, mail_server_id, smtp_server, *args, smtp_session=session, **kwargs)
         except Exception as error:
             trackings._mark_error(self._tracking_error_type(error), self._tracking_error_text(error), server, written)
             raise
-        if refused:
-            trackings -= self._tracking_mark_refused(trackings, refused, server, written)
+        if session and session.refused:
+            trackings -= self._tracking_mark_refused(trackings, session.refused, server, written)
         trackings._mark_sent(server, message_id, written)
         return message_id
 
