@@ -114,28 +114,33 @@ class MailMessage(models.Model):
         return result
 
     def _tracking_to_store(self, store: Store, recipients=None):
-        """Add the recipients' tracking statuses of ``self`` to ``store``, for
-        the whole batch in a constant number of queries. Only internal users
-        get them: a portal chatter shows no other recipient's address."""
+        """Add the recipients' tracking statuses of the messages of ``self``
+        that carry trackings to ``store``, for the whole batch in a constant
+        number of queries. Other messages (Discuss channels, notes) keep the
+        payload Odoo gives them. Only internal users get them: a portal
+        chatter shows no other recipient's address."""
         if not self.env.user._is_internal():
             return
-        recipients = recipients or self._tracking_recipients()
+        recipients = self._tracking_recipients() if recipients is None else recipients
         for message in self:
-            store.add(
-                message,
-                {"tracking_recipients": recipients[message.id], "is_failed_message": message.is_failed_message},
-            )
+            if message.id in recipients:
+                # only a message needing action may be failed: no query for the others
+                failed = message.mail_tracking_needs_action and message.is_failed_message
+                store.add(message, {"tracking_recipients": recipients[message.id], "is_failed_message": failed})
 
     def _tracking_recipients(self):
-        """``{message id: [recipient dict]}``: every tracked recipient with its
-        status, then the notified partners without tracking (Unknown, or No
-        Email), the raw To addresses without tracking (No Partner) and the Cc
-        addresses (Cc)."""
-        trackings = self.env["mail.tracking.email"].sudo().search([("mail_message_id", "in", self.ids)], order="id")
-        by_message = trackings.grouped("mail_message_id")
+        """``{message id: [recipient dict]}`` for the messages of ``self`` that
+        carry trackings: every tracked recipient with its status, then the
+        notified partners without tracking (Unknown, or No Email), the raw To
+        addresses without tracking (No Partner) and the Cc addresses (Cc)."""
+        # Discuss channels send no email: no query for them; messages created
+        # in this transaction have their (maybe no) trackings in cache already
+        messages = self.sudo().filtered(lambda message: message.model != "discuss.channel")
         result = {}
-        for message in self.sudo():
-            message_trackings = by_message.get(message, trackings.browse())
+        for message in messages.filtered(
+            lambda message: message.mail_tracking_ids or message.mail_tracking_needs_action
+        ):
+            message_trackings = message.mail_tracking_ids.sorted("id")
             recipients = [_tracked_recipient(tracking) for tracking in message_trackings]
             tracked_partners = message_trackings.partner_id
             tracked_addresses = set(message_trackings.mapped("recipient_address"))
