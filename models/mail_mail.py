@@ -73,13 +73,7 @@ class MailMail(models.Model):
         """Mark each outgoing email with the trackings of its recipients, and
         give the email of a single recipient its open pixel."""
         emails = super()._prepare_outgoing_list(mail_server=mail_server, doc_to_followers=doc_to_followers)
-        trackings = (
-            self.env["mail.tracking.email"]
-            .sudo()
-            .search_fetch(
-                [("mail_id", "in", self.ids)], ["partner_id", "recipient_address", "token", "state"], order="id"
-            )
-        )
+        trackings = self.sudo().mail_tracking_ids.sorted("id")
         if not trackings:
             return emails
         # a retry: some recipients wait again, the others were served already
@@ -121,6 +115,9 @@ class MailMail(models.Model):
             host = self.env["ir.mail_server"]._tracking_host(mail_server)
             mails = self.with_context(**{SMTP_HOST_KEY: host})
         outgoing = self.filtered(lambda mail: mail.state == "outgoing")
+        if not self.env["ir.mail_server"]._disable_send():
+            # Odoo prepares the mails one by one: read their trackings at once
+            self.sudo().mail_tracking_ids.fetch(["partner_id", "recipient_address", "token", "state"])
         try:
             result = super(MailMail, mails)._send(
                 auto_commit=auto_commit,
