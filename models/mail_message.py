@@ -103,14 +103,20 @@ class MailMessage(models.Model):
     # Web client
     # ------------------------------------------------------------
 
+    # Odoo's own bus payloads stay as Odoo builds them: clients hear of new
+    # statuses through STATUSES_CHANGED (and ``_tracking_bus_send``), and
+    # fetch them; the data a client asks for carries them.
+
     def _extras_to_store(self, store: Store, format_reply):
         result = super()._extras_to_store(store, format_reply=format_reply)
-        self._tracking_to_store(store)
+        if store.target.channel is None:
+            self._tracking_to_store(store)
         return result
 
     def _message_notifications_to_store(self, store: Store):
         result = super()._message_notifications_to_store(store)
-        self._tracking_to_store(store)
+        if store.target.channel is None:
+            self._tracking_to_store(store)
         return result
 
     def _tracking_to_store(self, store: Store, recipients=None):

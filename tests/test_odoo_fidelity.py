@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import tagged
 
 from odoo.addons.base.tests.common import MockSmtplibCase
@@ -28,10 +30,40 @@ class TestOdooFidelity(TrackingCase, MockSmtplibCase):
         self.assertEqual((tracking.state, tracking.error_description), ("sent", False))
         self.assertEqual(tracking.tracking_event_ids.event_type, "sent")
 
+    def bus_messages(self, before):
+        """The messages of the ``mail.record/insert`` bus notifications sent
+        since ``before`` (bus ids), with whether the payload is the addon's
+        own (it carries the Failed counter)."""
+        self.env.cr.precommit.run()
+        notifications = self.env["bus.bus"].sudo().search([("id", "not in", before)])
+        payloads = [json.loads(n.message) for n in notifications]
+        return [
+            (message, "failed" in payload["payload"].get("Store", {}))
+            for payload in payloads
+            if payload["type"] == "mail.record/insert"
+            for message in payload["payload"].get("mail.message", [])
+        ]
+
     def test_channel_message_payload_has_no_tracking_keys(self):
+        before = self.env["bus.bus"].sudo().search([]).ids
         channel = self.env["discuss.channel"].with_user(self.user_employee)._create_channel("Fidelity", None)
         message = channel.message_post(body="Hello", message_type="comment", subtype_xmlid="mail.mt_comment")
         self.assertFalse(TRACKING_KEYS & set(self.store_data(message)))
+        pushed = [data for data, _ours in self.bus_messages(before) if data["id"] == message.id]
+        self.assertTrue(pushed)
+        self.assertFalse([data for data in pushed if TRACKING_KEYS & set(data)])
+
+    def test_odoo_bus_payloads_of_a_tracked_message_stay_odoo_s(self):
+        """Odoo pushes a failed message to its author; only the addon's own
+        push of the Failed box carries the statuses."""
+        self.start_smtp(refuse={"alice@example.com": "550 5.1.1 unknown"})
+        before = self.env["bus.bus"].sudo().search([]).ids
+        message = self.post(self.alice)
+        self.send_queue()
+        pushed = [(data, ours) for data, ours in self.bus_messages(before) if data["id"] == message.id]
+        self.assertEqual({ours for _data, ours in pushed}, {True, False})
+        for data, ours in pushed:
+            self.assertEqual(set(data) >= TRACKING_KEYS, ours)
 
     def test_only_tracked_chatter_messages_carry_tracking_keys(self):
         note = self.record.with_user(self.user_employee).message_post(body="A note", subtype_xmlid="mail.mt_note")
