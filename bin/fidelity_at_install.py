@@ -13,6 +13,7 @@ failure is logged by Odoo's test runner as usual ("FAIL: Class.method").
 
 import sys
 
+from odoo import api
 from odoo.modules.registry import Registry
 from odoo.service import server
 from odoo.tools import config
@@ -27,20 +28,23 @@ def main(modules, odoo_options):
     server.load_server_wide_modules()
     registry = Registry(dbname)
     config["test_enable"] = True
-    import odoo.http
-
-    server.server = server.ThreadedServer(odoo.http.root)
-    server.server.http_spawn()
-
+    # imported once the configuration is read; the test framework logs an
+    # error when imported outside test mode
+    from odoo import http
     from odoo.tests import loader
+    from odoo.tests.result import OdooTestResult
 
+    server.server = server.ThreadedServer(http.root)
+    server.server.http_spawn()
     suite = loader.make_suite(modules, "at_install")
     if suite.has_http_case():
         with registry.cursor() as cr:
-            odoo.api.Environment(cr, odoo.api.SUPERUSER_ID, {})["ir.qweb"]._pregenerate_assets_bundles()
-    result = loader.run_suite(suite, global_report=registry._assertion_report)
-    registry._assertion_report.update(result)
-    registry._assertion_report.log_stats()
+            api.Environment(cr, api.SUPERUSER_ID, {})["ir.qweb"]._pregenerate_assets_bundles()
+    # the registry keeps no test report when loaded without tests
+    report = registry._assertion_report or OdooTestResult()
+    result = loader.run_suite(suite, global_report=report)
+    report.update(result)
+    report.log_stats()
     server.server.httpd.shutdown()
     print(f"at-install: {result.testsRun} tests, {result.failures_count} failed, {result.errors_count} errors")
     return 0 if result.wasSuccessful() else 1

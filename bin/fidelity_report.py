@@ -21,8 +21,8 @@ FAILURE = re.compile(
     r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) \S+ odoo\.addons\.(?P<module>\w+)\.tests[\w.]*: "
     r"(?:FAIL|ERROR): (?:Subtest )?(?P<test>\S+)"
 )
-#: odoo.tests.result's statistics, per module: "odoo.tests.stats: mail: 307 tests 60.2s 123 queries"
-STATS = re.compile(r" odoo\.tests\.stats: (?P<module>\w+): (?P<count>\d+) tests ")
+#: Odoo's test runner logs "Starting Class.method ..." once per test run.
+STARTED = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.(?P<module>\w+)\.tests[\w.]*: Starting \S+ \.\.\.")
 EXPECTED = re.compile(r"``(?P<module>\w+)\.(?P<test>\w+\.test_\w+)``")
 
 
@@ -35,8 +35,8 @@ def read_log(path):
     for line in path.read_text(errors="replace").splitlines():
         if match := FAILURE.match(line):
             failures.setdefault(match["module"], []).append(match["test"])
-        elif match := STATS.search(line):
-            counts[match["module"]] = int(match["count"])
+        elif match := STARTED.match(line):
+            counts[match["module"]] = counts.get(match["module"], 0) + 1
     return counts, failures
 
 
