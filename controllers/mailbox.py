@@ -5,8 +5,27 @@ from odoo.http import request
 
 from odoo.addons.mail.tools.discuss import Store
 
-#: How many messages one call of ``/mail/tracking/statuses`` answers for.
+from ..tools.references import is_record_id
+
+#: How many messages one call of ``/mail/tracking/statuses`` answers for,
+#: and one page of the "Failed" mailbox at most.
 MAX_STATUS_MESSAGES = 200
+MAX_PAGE = 200
+
+
+def _fetch_params(fetch_params):
+    """The paging arguments of ``_message_fetch`` in ``fetch_params`` that
+    have the type it expects; anything else is left out."""
+    if not isinstance(fetch_params, dict):
+        return {}
+    params = {key: fetch_params[key] for key in ("before", "after", "around") if is_record_id(fetch_params.get(key))}
+    if isinstance(fetch_params.get("search_term"), str):
+        params["search_term"] = fetch_params["search_term"]
+    if isinstance(fetch_params.get("is_notification"), bool):
+        params["is_notification"] = fetch_params["is_notification"]
+    if is_record_id(fetch_params.get("limit")):
+        params["limit"] = min(fetch_params["limit"], MAX_PAGE)
+    return params
 
 
 class MailTrackingMailboxController(http.Controller):
@@ -14,7 +33,7 @@ class MailTrackingMailboxController(http.Controller):
     def discuss_failed_messages(self, fetch_params=None):
         """The Discuss "Failed" mailbox, as core's inbox route."""
         Message = request.env["mail.message"]
-        res = Message.sudo()._message_fetch(Message._failed_message_domain(), **(fetch_params or {}))
+        res = Message.sudo()._message_fetch(Message._failed_message_domain(), **_fetch_params(fetch_params))
         messages = res.pop("messages").with_env(request.env)
         return {**res, "data": Store().add(messages, add_followers=True).get_result(), "messages": messages.ids}
 
@@ -22,7 +41,7 @@ class MailTrackingMailboxController(http.Controller):
     def thread_failed_messages(self, thread_model, thread_id):
         """The current user's failed messages on one record, whatever page of
         its chatter they are on."""
-        if thread_model not in request.env or not isinstance(thread_id, int):
+        if not isinstance(thread_model, str) or thread_model not in request.env or not is_record_id(thread_id):
             return {"data": {}, "messages": []}
         record = request.env[thread_model].browse(thread_id).exists()
         if not record or not record.has_access("read"):
@@ -38,7 +57,7 @@ class MailTrackingMailboxController(http.Controller):
     def tracking_statuses(self, message_ids):
         """The tracking statuses of the messages of ``message_ids`` the user
         may read: a client asks them when the bus says they changed."""
-        if not isinstance(message_ids, list) or not all(isinstance(message_id, int) for message_id in message_ids):
+        if not isinstance(message_ids, list) or not all(map(is_record_id, message_ids)):
             return {}
         Message = request.env["mail.message"]
         messages = Message.browse(message_ids[:MAX_STATUS_MESSAGES]).exists()._filtered_access("read")
@@ -50,7 +69,7 @@ class MailTrackingMailboxController(http.Controller):
     def tracking_details(self, tracking_id):
         """What the chatter shows of one tracking email, or ``False`` when the
         user may not read it."""
-        if not isinstance(tracking_id, int):
+        if not is_record_id(tracking_id):
             return False
         tracking = request.env["mail.tracking.email"].browse(tracking_id)
         try:

@@ -73,7 +73,8 @@ def original_headers(email_message):
             payload = part.get_payload()
             return payload[0] if isinstance(payload, list) and payload else None
         if content_type == "text/rfc822-headers":
-            return email.message_from_string(part.get_content(), policy=email.policy.SMTP)
+            # bytes as they came: a declared charset may be unknown or wrong
+            return email.message_from_bytes(part.get_payload(decode=True) or b"", policy=email.policy.SMTP)
     return None
 
 

@@ -11,6 +11,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools.provider_events import outgoing_headers as provider_headers
+from ..tools.references import parse_references
 
 _logger = logging.getLogger(__name__)
 
@@ -566,12 +567,7 @@ class MailTrackingEmail(models.Model):
     def _from_header(self, value):
         """The trackings a ``TRACKING_HEADER`` value names; anything
         malformed or forged gives no tracking."""
-        tokens = {}
-        for item in (value or "").split(","):
-            tracking_id, _sep, token = item.strip().partition("-")
-            if tracking_id.isdigit() and len(tracking_id) < 11:
-                tokens[int(tracking_id)] = token
-        return self._from_tokens(tokens)
+        return self._from_tokens(parse_references(value))
 
     @api.model
     def _from_tokens(self, tokens):
