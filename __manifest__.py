@@ -9,6 +9,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/mail_tracking_security.xml",
+        "data/ir_cron.xml",
         "views/mail_tracking_email_views.xml",
         "views/mail_tracking_event_views.xml",
         "views/res_partner_views.xml",

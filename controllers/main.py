@@ -3,11 +3,12 @@ import logging
 import re
 import time
 
-from odoo import http, modules
+from odoo import SUPERUSER_ID, api, http
 from odoo.http import request
 from odoo.modules.registry import Registry
 
-from .open_buffer import OPEN_BUFFER, record_opens
+from ..services.open_writer import OPEN_WRITER
+from ..tools.references import parse_pixel_path
 
 _logger = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ MAIL_AGENTS = (
     (re.compile(r"Microsoft Outlook|ms-office|Outlook-", re.I), "Outlook", "email client"),
     (re.compile(r"Thunderbird", re.I), "Thunderbird", "email client"),
 )
-MAX_ID = 2**31 - 1
 
 
 def client_metadata(httprequest):
@@ -61,7 +61,7 @@ def tracking_registry(db):
 
 class MailTrackingController(http.Controller):
     @http.route(
-        "/mail/tracking/open/<string:db>/<string:tracking_id>/<string:token>/blank.gif",
+        "/mail/tracking/open/<path:hit>",
         type="http",
         auth="none",
         methods=["GET"],
@@ -69,24 +69,29 @@ class MailTrackingController(http.Controller):
         save_session=False,
         readonly=False,
     )
-    def mail_tracking_open(self, db, tracking_id, token, **kwargs):
-        """The open pixel. Whatever the input, the answer is the same blank
-        GIF, so that the URL tells nothing to whoever forges one."""
-        if tracking_id.isdigit() and 0 < int(tracking_id) <= MAX_ID and len(token) <= 64:
+    def mail_tracking_open(self, hit, **kwargs):
+        """The open pixel, ``/mail/tracking/open/<db>/<id>/<token>/blank.gif``.
+        Whatever follows ``/mail/tracking/open/``, the answer is the same
+        blank GIF, so that the URL tells nothing to whoever forges one. A
+        valid hit is in the database before the answer leaves."""
+        parsed = parse_pixel_path(hit)
+        if parsed:
             try:
-                self._record_open(db, int(tracking_id), token, client_metadata(request.httprequest))
+                self._keep_hit(*parsed, client_metadata(request.httprequest))
             except Exception:
                 # input is checked above: this is a server-side problem
                 _logger.warning("Open pixel hit not recorded", exc_info=True)
         return request.make_response(BLANK_GIF, headers=NO_CACHE_HEADERS)
 
-    def _record_open(self, db, tracking_id, token, metadata):
+    def _keep_hit(self, db, tracking_id, token, metadata):
+        """Keep a valid hit in its database, in a transaction of its own
+        committed here, and tell the open writer."""
         registry = tracking_registry(db)
         if registry is None:
             return
         metadata["timestamp"] = time.time()
-        if modules.module.current_test:
-            # tests read the event right after the request
-            record_opens(registry.db_name, [(tracking_id, token, metadata)])
-        else:
-            OPEN_BUFFER.add(registry.db_name, tracking_id, token, metadata)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            kept = env["mail.tracking.open"]._add_hit(tracking_id, token, metadata)
+        if kept:
+            OPEN_WRITER.notify(registry.db_name)

@@ -336,19 +336,6 @@ class MailTrackingEmail(models.Model):
         return self._create_events(event_type, [(tracking, metadata) for tracking in self.sudo()])
 
     @api.model
-    def _record_opens(self, hits):
-        """Record a batch of open-pixel hits, ``[(tracking id, token,
-        metadata)]``: the hits whose token is wrong are dropped."""
-        trackings = self.sudo().browse({tracking_id for tracking_id, _token, _metadata in hits}).exists()
-        by_id = {tracking.id: tracking for tracking in trackings}
-        valid = [
-            (by_id[tracking_id], metadata)
-            for tracking_id, token, metadata in hits
-            if tracking_id in by_id and by_id[tracking_id]._token_matches(token)
-        ]
-        return self._create_events("open", valid)
-
-    @api.model
     def _create_events(self, event_type, hits):
         """Record ``hits``, ``[(tracking, metadata)]``, as events of
         ``event_type``, and move the states, in a few queries per batch."""
