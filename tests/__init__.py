@@ -10,3 +10,5 @@ from . import test_webhooks
 from . import test_switch
 from . import test_smtp_faults
 from . import test_odoo_fidelity
+from . import test_open_writer
+from . import test_fuzz

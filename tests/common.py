@@ -1,9 +1,19 @@
 from odoo.tests import TransactionCase
+from odoo.tests.common import release_test_lock
 from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..services.open_writer import OPEN_WRITER
 from .smtp_server import SMTPServer
+
+
+def record_waiting_opens(db):
+    """Have the open writer's thread record the waiting pixel hits of ``db``
+    now, and wait for it; the test lets go of the registry's test lock
+    meanwhile, as it does for its own HTTP requests."""
+    with release_test_lock():
+        return OPEN_WRITER.flush(db)
 
 
 class TrackingCase(TransactionCase):

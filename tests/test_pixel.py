@@ -8,8 +8,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
 from ..controllers.main import BLANK_GIF
-from ..controllers.open_buffer import OpenBuffer
-from .common import TrackingCase
+from .common import TrackingCase, record_waiting_opens
 
 FIREFOX_ON_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
 GMAIL_PROXY = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
@@ -38,8 +37,21 @@ class TestOpenPixel(HttpCase, TrackingCase):
         self.assertEqual(response.headers["Content-Type"], "image/gif")
         self.assertIn("no-store", response.headers["Cache-Control"])
         self.assertEqual(response.content, BLANK_GIF)
+        self.assertTrue(record_waiting_opens(self.env.cr.dbname), "the open writer recorded the waiting hits")
         self.env.invalidate_all()
         return response
+
+    def assert_only_the_valid_hit_counts(self, forged_urls):
+        """No open from ``forged_urls``, then one from the genuine URL: a
+        pixel that recorded nothing would fail here as well."""
+        for url in forged_urls:
+            with self.subTest(url=url):
+                self.hit(url)
+        self.assertEqual(self.tracking.state, "sent")
+        self.assertFalse(self.opens())
+        self.hit(self.pixel_url())
+        self.assertEqual(self.tracking.state, "opened")
+        self.assertEqual(len(self.opens()), 1)
 
     def opens(self):
         return self.tracking.tracking_event_ids.filtered(lambda event: event.event_type == "open")
@@ -70,31 +82,46 @@ class TestOpenPixel(HttpCase, TrackingCase):
         self.assertFalse(self.opens().mobile)
 
     def test_wrong_token_records_nothing(self):
-        self.hit(self.pixel_url(token="not-the-token"))
-        self.assertEqual(self.tracking.state, "sent")
-        self.assertFalse(self.opens())
+        token = self.tracking.sudo().token
+        self.assert_only_the_valid_hit_counts(
+            [self.pixel_url(token=forged) for forged in ("not-the-token", token[:-1], token.swapcase(), token + "A")]
+        )
 
     def test_token_of_another_tracking_records_nothing(self):
         other = self.tracking_of(self.post(self.bob), self.bob)
-        self.hit(self.pixel_url(token=other.sudo().token))
-        self.assertFalse(self.opens())
+        self.assert_only_the_valid_hit_counts([self.pixel_url(token=other.sudo().token)])
         self.assertFalse(other.tracking_event_ids)
 
     def test_unknown_database_gets_the_gif(self):
-        self.hit(self.pixel_url(db="no_such_database"))
-        self.assertFalse(self.opens())
+        self.assert_only_the_valid_hit_counts([self.pixel_url(db="no_such_database"), self.pixel_url(db="postgres")])
 
     def test_malformed_ids_get_the_gif(self):
-        for tracking_id in ("abc", "-1", "0", "99999999999999999999999", "1e9", "%3Cscript%3E"):
-            with self.subTest(tracking_id=tracking_id):
-                self.hit(self.pixel_url(tracking_id=tracking_id))
-        self.assertFalse(self.opens())
+        tracking_id = self.tracking.id
+        self.assert_only_the_valid_hit_counts(
+            [
+                self.pixel_url(tracking_id=forged)
+                for forged in (
+                    *("abc", "-1", "0", "99999999999999999999999", "9" * 5000, "1e9", "%3Cscript%3E"),
+                    *("%C2%B2", "%D9%A1", f"0{tracking_id}", f"%EF%BC%91{tracking_id}", f"{tracking_id}%C2%B2"),
+                )
+            ]
+        )
 
-    def test_missing_parts_and_huge_tokens_are_harmless(self):
-        self.hit(self.pixel_url(token="x" * 5000))
-        response = self.url_open(f"/mail/tracking/open/{self.env.cr.dbname}/{self.tracking.id}/blank.gif")
-        self.assertNotIn(b"Traceback", response.content)
-        self.assertFalse(self.opens())
+    def test_huge_tokens_get_the_gif(self):
+        self.assert_only_the_valid_hit_counts([self.pixel_url(token="x" * 5000), self.pixel_url(token="%C2%B2")])
+
+    def test_missing_or_extra_parts_get_the_gif(self):
+        db, tracking_id, token = self.env.cr.dbname, self.tracking.id, self.tracking.sudo().token
+        self.assert_only_the_valid_hit_counts(
+            [
+                f"/mail/tracking/open/{db}/{tracking_id}/blank.gif",
+                f"/mail/tracking/open/{db}/blank.gif",
+                f"/mail/tracking/open/{db}/{tracking_id}/{token}/{token}/blank.gif",
+                f"/mail/tracking/open/{db}/{tracking_id}/{token}/other.gif",
+                f"/mail/tracking/open/{db}%00/{tracking_id}/{token}/blank.gif",
+                "/mail/tracking/open/%00",
+            ]
+        )
 
     def test_repeated_hits_count_once(self):
         for _index in range(3):
@@ -108,20 +135,34 @@ class TestOpenPixel(HttpCase, TrackingCase):
         self.assertEqual(len(self.opens()), 2)
 
     def test_concurrent_hits_count_once(self):
-        url = self.base_url() + self.pixel_url()
+        self.assertEqual(self.hit_at_once([self.pixel_url()] * 20), [200] * 20)
+        self.assertEqual(len(self.opens()), 1)
+        self.assertEqual(self.tracking.state, "opened")
+
+    def hit_at_once(self, urls):
+        """GET ``urls`` from as many threads at once; the statuses, once the
+        open writer recorded the hits."""
         self.env.flush_all()
         with self.allow_requests():
             cookies = dict(self.opener.cookies)
 
-            def get(_index):
+            def get(url):
                 with Session() as session:
-                    return session.get(url, cookies=cookies, timeout=30).status_code
+                    return session.get(self.base_url() + url, cookies=cookies, timeout=60).status_code
 
-            with ThreadPoolExecutor(max_workers=4) as pool:
-                statuses = list(pool.map(get, range(8)))
+            with ThreadPoolExecutor(max_workers=len(urls)) as pool:
+                statuses = list(pool.map(get, urls))
+        self.assertTrue(record_waiting_opens(self.env.cr.dbname))
         self.env.invalidate_all()
-        self.assertEqual(statuses, [200] * 8)
-        self.assertEqual(len(self.opens()), 1)
+        return statuses
+
+    def test_simultaneous_opens_of_many_trackings_each_count_once(self):
+        message = self.post(self.bob | self.record)
+        trackings = self.tracking | self.trackings(message)
+        urls = [self.pixel_url(tracking_id=tracking.id, token=tracking.sudo().token) for tracking in trackings] * 7
+        self.assertEqual(self.hit_at_once(urls[:20]), [200] * 20)
+        opens = trackings.tracking_event_ids.filtered(lambda event: event.event_type == "open")
+        self.assertEqual(sorted(opens.tracking_email_id.ids), sorted(trackings.ids))
 
     def test_sent_email_carries_the_pixel(self):
         smtp = self.start_smtp()
@@ -163,48 +204,3 @@ class TestOpenPixel(HttpCase, TrackingCase):
                 self.send_queue()
                 html = smtp.envelopes[-1].message.get_body(("html",)).get_content()
                 self.assertEqual("blank.gif" in html, has_pixel)
-
-
-@tagged("post_install", "-at_install")
-class TestOpenBatches(HttpCase, TrackingCase):
-    """Hits written in batches by the server's writer thread."""
-
-    def setUp(self):
-        super().setUp()
-        self.alice_tracking = self.tracking_of(self.post(self.alice), self.alice)
-        self.bob_tracking = self.tracking_of(self.post(self.bob), self.bob)
-
-    def hit(self, tracking, seconds, token=None):
-        return (tracking.id, token or tracking.sudo().token, {"timestamp": 2000.0 + seconds, "ip": "127.0.0.1"})
-
-    def opens(self, tracking):
-        return tracking.tracking_event_ids.filtered(lambda event: event.event_type == "open")
-
-    def test_batch_keeps_valid_hits_apart_enough(self):
-        self.env["mail.tracking.email"]._record_opens(
-            [
-                self.hit(self.alice_tracking, 0),
-                self.hit(self.alice_tracking, 0, token="forged"),
-                self.hit(self.alice_tracking, 3),
-                self.hit(self.alice_tracking, 30),
-                self.hit(self.bob_tracking, 3, token="forged"),
-                (999999999, "x", {"timestamp": 2000.0}),
-            ]
-        )
-        self.assertEqual(sorted(self.opens(self.alice_tracking).mapped("timestamp")), [2000.0, 2030.0])
-        self.assertEqual(self.alice_tracking.state, "opened")
-        self.assertFalse(self.opens(self.bob_tracking))
-
-    def test_writer_groups_hits_by_database(self):
-        buffer = OpenBuffer()
-        db = self.env.cr.dbname
-        buffer._write(
-            [
-                (db, *self.hit(self.alice_tracking, 0)),
-                (db, *self.hit(self.bob_tracking, 0)),
-                (db, *self.hit(self.bob_tracking, 5)),
-            ]
-        )
-        self.env.invalidate_all()
-        self.assertEqual(len(self.opens(self.alice_tracking)), 1)
-        self.assertEqual(len(self.opens(self.bob_tracking)), 1)
