@@ -95,22 +95,21 @@ def expected_opens(hits, timings):
 
 def in_process_queries(db, data, count):
     """The queries and the time of recording ``count`` opens in one go, run
-    in this process the way the server does (diagnosis): ``_record_opens``
-    (a batch of the addon's writer thread) when it exists, else one
-    ``event_create`` per hit; flush and pre-commit hooks included, profiled."""
+    in this process the way the server does (diagnosis): each hit kept by
+    ``_add_hit`` (the request's part), then one ``_record_waiting_hits``
+    (the open writer's batch); flush and pre-commit hooks included,
+    profiled."""
     hits = []
     for tracking_id in data["warm"][:count]:
         token = data["paths"][tracking_id].rsplit("/", 2)[1]
         hits.append((tracking_id, token, {"ip": "127.0.0.1", "timestamp": time.time()}))
     with bl.environment(db) as env:
-        Tracking = env["mail.tracking.email"]
+        Hit = env["mail.tracking.open"]
 
         def record():
-            if hasattr(Tracking, "_record_opens"):
-                Tracking._record_opens(hits)
-            else:
-                for tracking_id, token, metadata in hits:
-                    Tracking._from_tokens({tracking_id: token}).event_create("open", metadata)
+            for tracking_id, token, metadata in hits:
+                Hit._add_hit(tracking_id, token, metadata)
+            Hit._record_waiting_hits()
             env.cr.flush()
 
         with bl.QueryCapture() as capture:
@@ -262,7 +261,8 @@ def main():
     batch = captures[WARMUP]
     bl.note(
         METRIC,
-        f"recording a batch of {WARMUP} opens in-process as the server's writer does: {len(batch.queries)} queries, "
+        f"recording {WARMUP} opens in-process as the server does (each hit kept, then one batch of the open writer): "
+        f"{len(batch.queries)} queries, "
         f"{batch.seconds * 1000:.0f} ms (flush and pre-commit hooks included), during which this Python process "
         "holds the GIL most of the time; cumulative time of the addon's functions: "
         + bl.describe_profile(batch.profile),

@@ -537,14 +537,15 @@ def free_port():
 
 
 class OdooServer:
-    """``python3 -m odoo server`` on database ``db``, threaded (--workers=0),
-    listening on 127.0.0.1; log in ``log_path``."""
+    """``python3 -m odoo server`` on database ``db``, threaded (--workers=0)
+    unless ``args`` say otherwise, listening on 127.0.0.1; log in ``log_path``."""
 
-    def __init__(self, db, log_path, start_timeout=90):
+    def __init__(self, db, log_path, start_timeout=90, args=()):
         self.db = db
         self.port = free_port()
         self.log_path = Path(log_path)
         self.start_timeout = start_timeout
+        self.args = list(args)
 
     def __enter__(self):
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -560,9 +561,10 @@ class OdooServer:
                 self.db,
                 f"--db-filter=^{self.db}$",
                 f"--http-port={self.port}",
-                "--workers=0",
+                *([] if any(arg.startswith("--workers") for arg in self.args) else ["--workers=0"]),
                 "--max-cron-threads=0",
                 "--log-level=info",
+                *self.args,
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -678,6 +680,7 @@ def load(port, paths, concurrency=8, timeout=30, max_seconds=300):
     state = {"next": 0}
     latencies, statuses, errors = [], {}, []
     timings = [None] * len(paths)  # (start, end) of each request, time.monotonic()
+    answers = [None] * len(paths)  # the status of each request, None without an answer
     deadline = time.monotonic() + max_seconds
 
     def client(number):
@@ -698,6 +701,7 @@ def load(port, paths, concurrency=8, timeout=30, max_seconds=300):
                 continue
             elapsed = time.perf_counter() - t0
             timings[index] = (start, time.monotonic())
+            answers[index] = status
             with lock:
                 latencies.append(elapsed)
                 statuses[status] = statuses.get(status, 0) + 1
@@ -721,6 +725,7 @@ def load(port, paths, concurrency=8, timeout=30, max_seconds=300):
         "max": max(latencies) if latencies else float("nan"),
         "complete": done == len(paths) and not errors,
         "timings": timings,
+        "answers": answers,
         "latencies": latencies,
     }
 
