@@ -1,5 +1,6 @@
 import random
 import time
+import traceback
 
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -80,7 +81,8 @@ class TestBounceFuzz(TrackingCase):
                 with mute_logger("odoo.addons.mail.models.mail_thread"), self.env.cr.savepoint():
                     self.env["mail.thread"].message_process(False, raw)
             except Exception as error:  # the test reports every failure
-                failures.append((index, repr(error)[:200]))
+                where = traceback.extract_tb(error.__traceback__)[-1]
+                failures.append((index, repr(error)[:200], f"{where.filename}:{where.lineno}"))
         self.assertEqual(failures, [])
         self.assertEqual(trackings.mapped("state"), ["sent", "sent"])
         self.assertEqual(trackings.tracking_event_ids.mapped("event_type"), ["sent", "sent"])
