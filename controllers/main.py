@@ -84,14 +84,23 @@ class MailTrackingController(http.Controller):
         return request.make_response(BLANK_GIF, headers=NO_CACHE_HEADERS)
 
     def _keep_hit(self, db, tracking_id, token, metadata):
-        """Keep a valid hit in its database, in a transaction of its own
-        committed here, and tell the open writer."""
+        """Keep a valid hit in its database, in a transaction committed
+        before the answer leaves (the request's own when it is served on
+        that database), and tell the open writer once committed."""
         registry = tracking_registry(db)
         if registry is None:
             return
         metadata["timestamp"] = time.time()
+        if request.db == registry.db_name:
+            # a savepoint: a failure here must leave the request's transaction usable
+            with request.env.cr.savepoint():
+                self._add_hit(request.env(user=SUPERUSER_ID), tracking_id, token, metadata)
+            return
         with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            kept = env["mail.tracking.open"]._add_hit(tracking_id, token, metadata)
-        if kept:
-            OPEN_WRITER.notify(registry.db_name)
+            self._add_hit(api.Environment(cr, SUPERUSER_ID, {}), tracking_id, token, metadata)
+
+    @staticmethod
+    def _add_hit(env, tracking_id, token, metadata):
+        if env["mail.tracking.open"]._add_hit(tracking_id, token, metadata):
+            db = env.cr.dbname
+            env.cr.postcommit.add(lambda: OPEN_WRITER.notify(db))
