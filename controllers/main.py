@@ -103,4 +103,7 @@ class MailTrackingController(http.Controller):
     def _add_hit(env, tracking_id, token, metadata):
         if env["mail.tracking.open"]._add_hit(tracking_id, token, metadata):
             db = env.cr.dbname
+            # now: the writer waits FLUSH_DELAY, by which time the request
+            # has usually committed; and surely once it has
+            OPEN_WRITER.notify(db)
             env.cr.postcommit.add(lambda: OPEN_WRITER.notify(db))
