@@ -102,6 +102,8 @@ ENCODINGS = ("7bit", "8bit", "base64", "quoted-printable", "x-uuencode", "binary
 def might_be_valid(tracking_id, token, tokens):
     """Whether a generated pair could name a tracking of ``tokens``, ``{id:
     token}``, with its own token (then the generator draws again)."""
+    # whitespace around a reference is allowed (header lists are "a, b")
+    tracking_id, token = tracking_id.strip(), token.strip()
     digits = tracking_id.isascii() and tracking_id.isdigit() and len(tracking_id) < 20
     return digits and tokens.get(int(tracking_id)) == token
 
