@@ -1,5 +1,6 @@
 from . import test_sending
 from . import test_access
+from . import test_access_matrix
 from . import test_events
 from . import test_pixel
 from . import test_bounce

@@ -46,6 +46,8 @@ class TestAccess(TrackingCase):
         )
         cls.tracking = cls.env["mail.tracking.email"].sudo().search([("mail_message_id", "=", cls.message.id)])
         cls.tracking.event_create("sent", {"smtp_server": "127.0.0.1"})
+        cls.event = cls.tracking.tracking_event_ids
+        assert len(cls.tracking) == 1 and len(cls.event) == 1
 
     def visible(self, user, model="mail.tracking.email"):
         return self.env[model].with_user(user).search([])
@@ -53,23 +55,22 @@ class TestAccess(TrackingCase):
     def test_admin_sees_every_tracking_and_event(self):
         self.assertIn(self.tracking, self.visible(self.user_admin))
         self.assertEqual(self.tracking.with_user(self.user_admin).state, "sent")
-        self.assertIn(self.tracking.tracking_event_ids, self.visible(self.user_admin, "mail.tracking.event"))
+        self.assertIn(self.event, self.visible(self.user_admin, "mail.tracking.event"))
 
     def test_reader_of_the_record_sees_the_tracking(self):
         self.assertIn(self.tracking, self.visible(self.user_reader))
         self.assertEqual(self.tracking.with_user(self.user_reader).partner_id, self.alice)
 
     def test_reader_of_the_record_sees_its_events(self):
-        events = self.visible(self.user_reader, "mail.tracking.event")
-        self.assertEqual(events & self.tracking.tracking_event_ids, self.tracking.tracking_event_ids)
+        self.assertIn(self.event, self.visible(self.user_reader, "mail.tracking.event"))
 
     def test_user_who_cannot_read_the_record_sees_nothing(self):
         self.assertNotIn(self.tracking, self.visible(self.user_outsider))
-        self.assertFalse(self.visible(self.user_outsider, "mail.tracking.event") & self.tracking.tracking_event_ids)
+        self.assertNotIn(self.event, self.visible(self.user_outsider, "mail.tracking.event"))
         with self.assertRaises(AccessError):
             self.tracking.with_user(self.user_outsider).read(["state"])
         with self.assertRaises(AccessError):
-            self.tracking.tracking_event_ids.with_user(self.user_outsider).read(["event_type"])
+            self.event.with_user(self.user_outsider).read(["event_type"])
 
     def test_count_and_group_follow_the_rule(self):
         Tracking = self.env["mail.tracking.email"]
@@ -79,11 +80,14 @@ class TestAccess(TrackingCase):
         groups = Tracking.with_user(self.user_outsider)._read_group(domain, ["state"], ["__count"])
         self.assertEqual(groups, [])
 
-    def test_recipient_of_the_message_sees_it_without_the_record(self):
+    def test_recipient_of_the_message_does_not_read_it_without_the_record(self):
+        """The tracking of a message on a record follows the record: being a
+        recipient of the message gives no access to who opened it, where."""
         self.message.sudo().partner_ids |= self.user_outsider.partner_id
-        self.assertIn(self.tracking, self.visible(self.user_outsider))
+        self.assertTrue(self.message.with_user(self.user_outsider).has_access("read"))
+        self.assertNotIn(self.tracking, self.visible(self.user_outsider))
 
-    def test_notified_user_sees_it_without_the_record(self):
+    def test_notified_user_does_not_read_it_without_the_record(self):
         self.env["mail.notification"].sudo().create(
             {
                 "mail_message_id": self.message.id,
@@ -91,18 +95,70 @@ class TestAccess(TrackingCase):
                 "notification_type": "inbox",
             }
         )
-        self.assertIn(self.tracking, self.visible(self.user_outsider))
+        self.assertTrue(self.message.with_user(self.user_outsider).has_access("read"))
+        self.assertNotIn(self.tracking, self.visible(self.user_outsider))
 
-    def test_author_sees_it_without_the_record(self):
+    def test_author_does_not_read_it_without_the_record(self):
         self.message.sudo().author_id = self.user_outsider.partner_id
-        self.assertIn(self.tracking, self.visible(self.user_outsider))
+        self.assertTrue(self.message.with_user(self.user_outsider).has_access("read"))
+        self.assertNotIn(self.tracking, self.visible(self.user_outsider))
 
-    def test_tracking_without_message_follows_its_partner(self):
-        self.tracking.mail_message_id = False
+    def test_tracking_keeps_its_document(self):
+        self.assertEqual((self.tracking.model, self.tracking.res_id), ("res.partner", self.record.id))
+
+    def test_tracking_of_a_deleted_document_is_for_administrators_only(self):
+        """Deleting the record deletes its messages: the tracking loses its
+        message, not its document, and no partner opens it again."""
+        self.alice.company_id = False  # every internal user reads the recipient
+        self.tracking.event_create("open", {"ip": "203.0.113.7"})
+        events = self.tracking.tracking_event_ids
         self.assertIn(self.tracking, self.visible(self.user_reader))
         self.assertNotIn(self.tracking, self.visible(self.user_outsider))
+        self.record.unlink()
+        self.assertFalse(self.tracking.mail_message_id)
+        for user in (self.user_reader, self.user_outsider):
+            self.assertNotIn(self.tracking, self.visible(user))
+            self.assertFalse(events & self.visible(user, "mail.tracking.event"))
+            with self.assertRaises(AccessError):
+                self.tracking.with_user(user).read(["name"])
+        self.assertIn(self.tracking, self.visible(self.user_admin))
+        self.assertEqual(events & self.visible(self.user_admin, "mail.tracking.event"), events)
+
+    def test_private_notification_follows_its_message_not_the_record(self):
+        """A user_notification message is private to whom it notifies, as in
+        Odoo: readers of the record do not read its tracking."""
+        notification = self.record.with_user(self.user_employee).message_notify(
+            body="<p>Assigned to you</p>", partner_ids=self.alice.ids, subject="Private"
+        )
+        tracking = self.env["mail.tracking.email"].sudo().search([("mail_message_id", "=", notification.id)])
+        self.assertTrue(tracking)
+        self.assertNotIn(tracking, self.visible(self.user_reader))
+        self.assertIn(tracking, self.visible(self.user_employee))
+        self.record.unlink()
+        self.assertNotIn(tracking, self.visible(self.user_employee))
+
+    def documentless_tracking(self, partner):
+        """The tracking of an email that never had a document (a mail.mail
+        created without a model)."""
+        mail = self.env["mail.mail"].sudo().create(
+            {"subject": "No document", "body_html": "<p>Hi</p>", "recipient_ids": partner.ids}
+        )
+        tracking = mail.mail_tracking_ids
+        self.assertEqual(len(tracking), 1)
+        self.assertFalse(tracking.model)
+        return mail, tracking
+
+    def test_tracking_without_document_follows_its_message_then_its_partner(self):
+        mail, tracking = self.documentless_tracking(self.alice)
+        mail.mail_message_id.author_id = self.user_reader.partner_id
+        self.assertIn(tracking, self.visible(self.user_reader))
+        self.assertNotIn(tracking, self.visible(self.user_outsider))
+        mail.mail_message_id.unlink()
+        self.assertFalse(tracking.mail_message_id)
+        self.assertIn(tracking, self.visible(self.user_reader))
+        self.assertNotIn(tracking, self.visible(self.user_outsider))
         self.alice.company_id = False
-        self.assertIn(self.tracking, self.visible(self.user_outsider))
+        self.assertIn(tracking, self.visible(self.user_outsider))
 
     def test_portal_user_reads_no_tracking(self):
         with self.assertRaises(AccessError):
