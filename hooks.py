@@ -62,7 +62,11 @@ def post_init_hook(env):
     """After a takeover, store the Message-ID of the emails ``mail_tracking``
     sent (it read it from their message; this addon stores it when an email
     leaves), so that their bounces still find their trackings. Emails that
-    never left (waiting, or ``error``) have none."""
+    never left (waiting, or ``error``) have none.
+
+    Trackings already in the database get the document of their message,
+    which their access follows."""
+    env["mail.tracking.email"]._init_documents()
     if _replaced_module(env).state != "to remove":
         return
     env["mail.tracking.email"].flush_model()

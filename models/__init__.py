@@ -1,4 +1,5 @@
 from . import mail_tracking_email
+from . import mail_tracking_email_access
 from . import mail_tracking_event
 from . import ir_mail_server
 from . import mail_mail

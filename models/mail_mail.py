@@ -44,10 +44,12 @@ class MailMail(models.Model):
         A partner's tracking learns its address from the email written to
         it, when it is sent: queuing reads no partner."""
         values = []
+        Tracking = self.env["mail.tracking.email"]
         for mail in self:
             common = {
                 "mail_id": mail.id,
                 "mail_message_id": mail.mail_message_id.id,
+                **Tracking._document_values(mail.mail_message_id),
                 "name": mail.subject,
                 "sender": mail.email_from,
             }

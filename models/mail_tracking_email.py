@@ -7,7 +7,6 @@ from urllib.parse import quote as url_quote
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models, tools
-from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools.provider_events import outgoing_headers as provider_headers
@@ -171,11 +170,6 @@ class MailTrackingEmail(models.Model):
     bounce_description = fields.Char(readonly=True)
     tracking_event_ids = fields.One2many("mail.tracking.event", "tracking_email_id", string="Events", readonly=True)
     token = fields.Char(readonly=True, groups="base.group_system", copy=False)
-    is_accessible = fields.Boolean(
-        compute="_compute_is_accessible",
-        search="_search_is_accessible",
-        help="Whether the current user may read the message, or the partner, this tracking is about.",
-    )
 
     _failed_time_idx = models.Index(f"(time) WHERE state IN {FAILED_STATES}")
 
@@ -253,69 +247,6 @@ class MailTrackingEmail(models.Model):
             if not expired:
                 break
             expired.unlink()
-
-    # ------------------------------------------------------------
-    # Access
-    # ------------------------------------------------------------
-
-    def _compute_is_accessible(self):
-        accessible = self.sudo().search(Domain("id", "in", self.ids) & self._accessible_domain())
-        for tracking in self:
-            tracking.is_accessible = tracking in accessible
-
-    def _search_is_accessible(self, operator, value):
-        if operator != "in":
-            return NotImplemented
-        return self._accessible_domain()
-
-    @api.model
-    def _accessible_domain(self):
-        """Domain of the trackings the current user may read, all in SQL.
-
-        A tracking is readable when its message is (the same rules as
-        ``mail.message``: author, recipient, notified, or reader of the
-        document), or, without a message, when its partner is.
-        """
-        user = self.env.user
-        if user._is_superuser() or user.has_group("base.group_system"):
-            return Domain.TRUE
-        as_user = self.env(su=False)
-        partner_id = user.partner_id.id
-        message_domain = Domain.OR(
-            [
-                Domain("author_id", "=", partner_id),
-                Domain("partner_ids", "in", partner_id),
-                Domain("notification_ids", "any", [("res_partner_id", "=", partner_id)]),
-                Domain("message_type", "!=", "user_notification") & self._readable_documents_domain(as_user),
-            ]
-        )
-        partners = as_user["res.partner"].with_context(active_test=False)._search([])
-        return Domain("mail_message_id", "any", message_domain) | (
-            Domain("mail_message_id", "=", False) & Domain("partner_id", "in", partners)
-        )
-
-    @api.model
-    def _readable_documents_domain(self, env):
-        """Messages domain: attached to a document ``env``'s user may read."""
-        domains = []
-        for model_name in self._thread_model_names():
-            Model = env[model_name].with_context(active_test=False)
-            if not Model.has_access("read"):
-                continue
-            domain = Domain("model", "=", model_name)
-            if not env["ir.rule"]._compute_domain(model_name, "read").is_true():
-                domain &= Domain("res_id", "in", Model._search([]))
-            domains.append(domain)
-        return Domain.OR(domains)
-
-    @api.model
-    def _thread_model_names(self):
-        Thread = self.env.registry["mail.thread"]
-        return [
-            name
-            for name, Model in self.env.registry.items()
-            if issubclass(Model, Thread) and not Model._abstract and not Model._transient
-        ]
 
     # ------------------------------------------------------------
     # Events
@@ -397,11 +328,11 @@ class MailTrackingEmail(models.Model):
 
     @api.model
     def _address_stats(self, addresses):
-        """``{address: {state: count}}`` of the trackings to ``addresses``,
-        in one query whatever their number."""
+        """``{address: {state: count}}`` of the trackings to ``addresses``
+        the current user may read, in one query whatever their number."""
         if not addresses:
             return {}
-        groups = self.sudo()._read_group(
+        groups = self._read_group(
             [("recipient_address", "in", list(addresses))], ["recipient_address", "state"], ["__count"]
         )
         stats = {}
@@ -416,14 +347,20 @@ class MailTrackingEmail(models.Model):
 
     @api.model
     def email_score_from_email(self, email):
+        """The score of ``email`` over the trackings the current user may
+        read; AccessError for a user who may read none (portal, public)."""
+        self.check_access("read")
         address = tools.email_normalize(email or "")
         return self._score_from_states(self._address_stats([address] if address else []).get(address, {}))
 
     @api.model
     def email_is_bounced(self, email):
+        """Whether a tracking to ``email`` the current user may read bounced;
+        AccessError for a user who may read none (portal, public)."""
+        self.check_access("read")
         address = tools.email_normalize(email or "")
         return bool(address) and bool(
-            self.sudo().search_count(
+            self.search_count(
                 [("recipient_address", "=", address), ("state", "in", ("bounced", "rejected", "spam"))], limit=1
             )
         )

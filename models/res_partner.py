@@ -10,15 +10,21 @@ class ResPartner(models.Model):
     )
     email_score = fields.Float(
         compute="_compute_email_tracking_stats",
-        help="How well emails to this address fare, from 0 to 100; 50 when nothing was sent yet.",
+        groups="base.group_user",
+        help="How well the emails to this address you may read fare, from 0 to 100; 50 when there are none.",
     )
-    tracking_emails_count = fields.Integer(compute="_compute_email_tracking_stats", string="Tracking emails")
+    tracking_emails_count = fields.Integer(
+        compute="_compute_email_tracking_stats", string="Tracking emails", groups="base.group_user"
+    )
 
     @api.depends("email_normalized")
+    @api.depends_context("uid")
     def _compute_email_tracking_stats(self):
+        """Over the trackings the reader may read: the count is the length of
+        the list ``action_view_tracking_emails`` opens."""
         Tracking = self.env["mail.tracking.email"]
         stats = Tracking._address_stats({partner.email_normalized for partner in self} - {False})
-        queued = dict(Tracking.sudo()._read_group(self._queued_trackings_domain(), ["partner_id"], ["__count"]))
+        queued = dict(Tracking._read_group(self._queued_trackings_domain(), ["partner_id"], ["__count"]))
         for partner in self:
             states = stats.get(partner.email_normalized, {})
             partner.tracking_emails_count = sum(states.values()) + queued.get(partner, 0)
@@ -31,7 +37,8 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         if vals.get("email") and "email_bounced" not in vals:
-            vals["email_bounced"] = self.env["mail.tracking.email"].email_is_bounced(vals["email"])
+            # sudo: the flag is about the address, whoever may read its trackings
+            vals["email_bounced"] = self.env["mail.tracking.email"].sudo().email_is_bounced(vals["email"])
         return super().write(vals)
 
     def action_view_tracking_emails(self):

@@ -140,8 +140,10 @@ class TestAccess(TrackingCase):
     def documentless_tracking(self, partner):
         """The tracking of an email that never had a document (a mail.mail
         created without a model)."""
-        mail = self.env["mail.mail"].sudo().create(
-            {"subject": "No document", "body_html": "<p>Hi</p>", "recipient_ids": partner.ids}
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create({"subject": "No document", "body_html": "<p>Hi</p>", "recipient_ids": partner.ids})
         )
         tracking = mail.mail_tracking_ids
         self.assertEqual(len(tracking), 1)
