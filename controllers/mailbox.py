@@ -31,7 +31,10 @@ def _fetch_params(fetch_params):
 class MailTrackingMailboxController(http.Controller):
     @http.route("/mail/failed/messages", methods=["POST"], type="jsonrpc", auth="user", readonly=True)
     def discuss_failed_messages(self, fetch_params=None):
-        """The Discuss "Failed" mailbox, as core's inbox route."""
+        """The Discuss "Failed" mailbox, as core's inbox route: internal
+        users only (which emails failed is tracking data)."""
+        if not request.env.user._is_internal():
+            return {"data": {}, "messages": []}
         Message = request.env["mail.message"]
         res = Message.sudo()._message_fetch(Message._failed_message_domain(), **_fetch_params(fetch_params))
         messages = res.pop("messages").with_env(request.env)
@@ -40,7 +43,9 @@ class MailTrackingMailboxController(http.Controller):
     @http.route("/mail/tracking/thread_failed", methods=["POST"], type="jsonrpc", auth="user", readonly=True)
     def thread_failed_messages(self, thread_model, thread_id):
         """The current user's failed messages on one record, whatever page of
-        its chatter they are on."""
+        its chatter they are on; internal users only."""
+        if not request.env.user._is_internal():
+            return {"data": {}, "messages": []}
         if not isinstance(thread_model, str) or thread_model not in request.env or not is_record_id(thread_id):
             return {"data": {}, "messages": []}
         record = request.env[thread_model].browse(thread_id).exists()

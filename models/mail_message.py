@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -128,11 +129,20 @@ class MailMessage(models.Model):
         if not self.env.user._is_internal():
             return
         recipients = self._tracking_recipients() if recipients is None else recipients
+        # only a message needing action may be failed: no query for the others
+        failed = self.filtered(lambda message: message.mail_tracking_needs_action and message.is_failed_message)
+        # Retry and Review are offered on the messages of the user's Failed box only
+        can_act = failed._tracking_actionable()
         for message in self:
             if message.id in recipients:
-                # only a message needing action may be failed: no query for the others
-                failed = message.mail_tracking_needs_action and message.is_failed_message
-                store.add(message, {"tracking_recipients": recipients[message.id], "is_failed_message": failed})
+                store.add(
+                    message,
+                    {
+                        "tracking_recipients": recipients[message.id],
+                        "is_failed_message": message in failed,
+                        "tracking_can_act": message in can_act,
+                    },
+                )
 
     def _tracking_recipients(self):
         """``{message id: [recipient dict]}`` for the messages of ``self`` that
@@ -219,7 +229,7 @@ class MailMessage(models.Model):
     def tracking_retry(self):
         """Send the emails of ``self`` again to the recipients whose tracking
         failed, through Odoo's own queue: their trackings wait again."""
-        self.check_access("read")
+        self._tracking_check_can_act()
         for message in self.sudo():
             message.mail_tracking_ids.filtered(lambda tracking: tracking.state in FAILED_STATES)._resend()
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
@@ -228,14 +238,56 @@ class MailMessage(models.Model):
     def tracking_set_reviewed(self):
         """The failures of ``self`` were seen to: the messages leave the
         Failed box (they stay in their chatter)."""
-        self.check_access("read")
+        self._tracking_check_can_act()
         self.sudo().mail_tracking_needs_action = False
         self._tracking_bus_schedule(failed=True)
         return True
 
     @api.model
     def tracking_set_all_reviewed(self):
-        return self.sudo().search(self._failed_message_domain()).with_env(self.env).tracking_set_reviewed()
+        """Set as reviewed the messages of the current user's Failed box that
+        the user may act on (see ``_tracking_actionable``)."""
+        if not self.env.user._is_internal():
+            raise AccessError(self.env._("Only internal users have a Failed mailbox."))
+        failed = self.sudo().search(self._failed_message_domain()).with_env(self.env)
+        return failed._tracking_actionable().tracking_set_reviewed()
+
+    def _tracking_check_can_act(self):
+        """Raise AccessError unless the current user may retry or review
+        every message of ``self``."""
+        if not self.env.su and self - self._tracking_actionable():
+            raise AccessError(
+                self.env._(
+                    "Only the author of a message, a user who may edit its record, or an administrator"
+                    " may retry or review its failed emails."
+                )
+            )
+
+    def _tracking_actionable(self):
+        """The messages of ``self`` the current user may retry or review, as
+        Odoo's own cancelling of failed notifications: all for a mail
+        administrator; for an internal user, the messages they wrote and
+        those of the records they may write; none for others."""
+        user = self.env.user
+        if user._is_superuser() or user.has_group("base.group_system"):
+            return self
+        if not user._is_internal():
+            return self.browse()
+        # sudo: the author and the record of each message, to check the user's own rights
+        messages = self.sudo().exists()
+        allowed = messages.filtered(lambda message: message.author_id == user.partner_id)
+        on_records = (messages - allowed).filtered(lambda message: message.model in self.env and message.res_id)
+        writable = {
+            (model, res_id)
+            for model, model_messages in on_records.grouped("model").items()
+            for res_id in self.env(su=False)[model]
+            .browse(set(model_messages.mapped("res_id")))
+            .exists()
+            ._filtered_access("write")
+            .ids
+        }
+        allowed |= on_records.filtered(lambda message: (message.model, message.res_id) in writable)
+        return self.browse(allowed.ids)
 
 
 def _tracked_recipient(tracking):

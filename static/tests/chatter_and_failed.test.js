@@ -29,7 +29,7 @@ function recipient(values) {
  * Store data of messages as the server sends them, with our two fields.
  *
  * @param {Object} mockServer
- * @param {Object<number, Object>} extraById {message id: {tracking_recipients, is_failed_message}}
+ * @param {Object<number, Object>} extraById {message id: {tracking_recipients, is_failed_message, tracking_can_act}}
  */
 function storeData(mockServer, extraById) {
     const MailMessage = mockServer.env["mail.message"];
@@ -152,8 +152,8 @@ test("Failed mailbox: red counter, failed recipients, Set as reviewed, Retry", a
         expect.step("fetch failed");
         return {
             data: storeData(this, {
-                [messageId]: { tracking_recipients: [failedAlice], is_failed_message: true },
-                [otherId]: { tracking_recipients: [failedAlice], is_failed_message: true },
+                [messageId]: { tracking_recipients: [failedAlice], is_failed_message: true, tracking_can_act: true },
+                [otherId]: { tracking_recipients: [failedAlice], is_failed_message: true, tracking_can_act: true },
             }),
             messages: [otherId, messageId],
         };
@@ -201,6 +201,7 @@ test("Failed mailbox: Mark all as reviewed asks first", async () => {
                         recipient({ tracking_id: 3, partner_id: aliceId, name: "Alice", status: "error" }),
                     ],
                     is_failed_message: true,
+                    tracking_can_act: true,
                 },
             }),
             messages: [messageId],
@@ -248,6 +249,7 @@ test("Chatter: the record's failed messages at the top, with their actions", asy
                         }),
                     ],
                     is_failed_message: true,
+                    tracking_can_act: true,
                 },
             }),
             messages: [messageId],
@@ -269,4 +271,27 @@ test("Chatter: the record's failed messages at the top, with their actions", asy
     expect.verifySteps([`reviewed ${messageId}`]);
     // the message stays in the chatter, with its recipients
     await contains(".o-mail-Message .o-mail-TrackingStatus[data-status='error']");
+});
+
+test("Failed message: no Retry nor Set as reviewed for a user who may not act on it", async () => {
+    const { aliceId, messageId } = await setupRecord();
+    onRpc("/mail/failed/messages", function () {
+        return {
+            data: storeData(this, {
+                [messageId]: {
+                    tracking_recipients: [
+                        recipient({ tracking_id: 3, partner_id: aliceId, name: "Alice", status: "error" }),
+                    ],
+                    is_failed_message: true,
+                    tracking_can_act: false,
+                },
+            }),
+            messages: [messageId],
+        };
+    });
+    await start();
+    await openDiscuss("mail.box_failed");
+    await contains(".o-mail-FailedMessageActions-recipient", { text: "Alice:Error while sending" });
+    expect(".o-mail-FailedMessageActions-retry").toHaveCount(0);
+    expect(".o-mail-FailedMessageActions-reviewed").toHaveCount(0);
 });

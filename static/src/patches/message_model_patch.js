@@ -29,6 +29,12 @@ const messagePatch = {
                 this.syncChatterFailedMessages();
             },
         });
+        /**
+         * The current user may retry or review this message's failed emails
+         * (its author, a user who may edit its record, or an administrator):
+         * the server refuses it to the others, so they are not offered.
+         */
+        this.tracking_can_act = fields.Attr(false);
     },
     /** @returns {Object[]} the recipients whose email failed */
     get failedTrackingRecipients() {

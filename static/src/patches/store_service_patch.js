@@ -39,14 +39,18 @@ const storePatch = {
             model: "mail.box",
         };
     },
-    /** Reviews every failed message of the current user at once. */
+    /**
+     * Reviews every failed message of the current user at once: those the
+     * user may act on (the others stay).
+     */
     async trackingSetAllReviewed() {
         await this.env.services.orm.call("mail.message", "tracking_set_all_reviewed");
-        // the server pushes the updated messages; apply it right away too
+        // the server pushes the updated messages and counter; apply it right away too
         for (const message of [...this.failed.messages]) {
-            message.is_failed_message = false;
+            if (message.tracking_can_act) {
+                message.onTrackingReviewed();
+            }
         }
-        this.failed.counter = 0;
     },
 };
 patch(Store.prototype, storePatch);
