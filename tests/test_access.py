@@ -106,6 +106,25 @@ class TestAccess(TrackingCase):
     def test_tracking_keeps_its_document(self):
         self.assertEqual((self.tracking.model, self.tracking.res_id), ("res.partner", self.record.id))
 
+    def test_upgrade_gives_existing_trackings_their_document(self):
+        """Trackings from before (the upgrade, or a database that ran
+        mail_tracking) get the document of their message; those without a
+        message cannot tell theirs and go to administrators only."""
+        _mail, documentless = self.documentless_tracking(self.alice)
+        orphan = self.env["mail.tracking.email"].create({"recipient": "alice@example.com", "partner_id": self.alice.id})
+        self.assertIn(orphan, self.visible(self.user_reader), "no document ever: its partner")
+        trackings = self.tracking | documentless | orphan
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mail_tracking_email SET model = NULL, res_id = NULL WHERE id IN %s", [trackings._ids]
+        )
+        trackings.invalidate_recordset(["model", "res_id"])
+        self.env["mail.tracking.email"]._init_documents()
+        self.assertEqual((self.tracking.model, self.tracking.res_id), ("res.partner", self.record.id))
+        self.assertFalse(documentless.model)
+        self.assertEqual(orphan.model, "mail.message")
+        self.assertNotIn(orphan, self.visible(self.user_reader))
+
     def test_tracking_of_a_deleted_document_is_for_administrators_only(self):
         """Deleting the record deletes its messages: the tracking loses its
         message, not its document, and no partner opens it again."""
