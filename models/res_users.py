@@ -6,5 +6,6 @@ class ResUsers(models.Model):
 
     def _init_messaging(self, store):
         result = super()._init_messaging(store)
-        store.add_global_values(failed=self.env["mail.message"].with_user(self)._tracking_failed_box())
+        if self._is_internal():
+            store.add_global_values(failed=self.env["mail.message"].with_user(self)._tracking_failed_box())
         return result

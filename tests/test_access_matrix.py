@@ -48,6 +48,7 @@ MATRIX = {
     "route details": "YYYYNNN",
     "route failed mailbox": "NYNNNNN",
     "route thread failed": "NYNNNNN",
+    "route failed box at start": "YYYYYNN",
     # actions on the failed message, and whether the client offers them
     "offers review and retry": "YYYNNNN",
     "action review": "YYYNNNN",
@@ -290,6 +291,10 @@ class TestAccessMatrix(HttpCase, TrackingCase):
         params = {"thread_model": "res.partner", "thread_id": self.record.id}
         result, error = self.rpc(user_key, "/mail/tracking/thread_failed", params)
         return not error and self.message.id in result["messages"]
+
+    def cell_route_failed_box_at_start(self, user_key):
+        result, error = self.rpc(user_key, "/mail/data", {"fetch_params": ["init_messaging"]})
+        return not error and "failed" in result.get("Store", {})
 
     def cell_offers_review_and_retry(self, user_key):
         result, error = self.rpc(user_key, "/mail/tracking/statuses", {"message_ids": [self.message.id]})
