@@ -46,14 +46,15 @@ MATRIX = {
     # routes
     "route statuses": "YYYYNNN",
     "route details": "YYYYNNN",
-    "route failed mailbox": "NYNNNNN",
-    "route thread failed": "NYNNNNN",
+    "route failed mailbox": "NYYYNNN",
+    "route thread failed": "NYYYNNN",
     "route failed box at start": "YYYYYNN",
-    # actions on the failed message, and whether the client offers them
-    "offers review and retry": "YYYNNNN",
+    # actions on the failed message, and whether the client offers them (on
+    # the messages of the user's Failed box)
+    "offers review and retry": "NYYNNNN",
     "action review": "YYYNNNN",
     "action retry": "YYYNNNN",
-    "action review all": "NYNNNNN",
+    "action review all": "NYYNNNN",
 }
 
 
@@ -95,6 +96,13 @@ class TestAccessMatrix(HttpCase, TrackingCase):
         self.message = self.post(self.alice | self.bob | self.users["portal"].partner_id, subject="Matrix subject")
         self.send_queue()
         self.message.sudo().author_id = self.users["author"].partner_id
+        # the editor and the reader were notified: the message is in their Failed box
+        self.env["mail.notification"].create(
+            [
+                {"mail_message_id": self.message.id, "res_partner_id": user.partner_id.id, "notification_type": "inbox"}
+                for user in (self.users["editor"], self.users["reader"])
+            ]
+        )
         self.bounced = self.tracking_of(self.message, self.alice)
         self.bounced.event_create("hard_bounce", {"bounce_description": "550 unknown user"})
         self.opened = self.tracking_of(self.message, self.bob)
