@@ -262,10 +262,20 @@ class MailMessage(models.Model):
         failed = self.sudo().search(self._failed_message_domain()).with_env(self.env)
         return failed._tracking_actionable().tracking_set_reviewed()
 
+    def unlink(self):
+        # sudo: trackings of the queued emails of the messages. They let go of
+        # those emails first: PostgreSQL, nulling both links of a tracking in
+        # one cascade (message -> email -> tracking), may check the first
+        # update against the email already deleted.
+        self.env["mail.tracking.email"].sudo().search(
+            [("mail_message_id", "in", self.ids), ("mail_id", "!=", False)]
+        ).mail_id = False
+        return super().unlink()
+
     def _tracking_check_can_act(self):
         """Raise AccessError unless the current user may retry or review
         every message of ``self``."""
-        if not self.env.su and self - self._tracking_actionable():
+        if not self.env.su and self - self.exists()._tracking_actionable():
             raise AccessError(
                 self.env._(
                     "Only the author of a message, a user who may edit its record, or an administrator"
@@ -274,7 +284,7 @@ class MailMessage(models.Model):
             )
 
     def _tracking_actionable(self):
-        """The messages of ``self`` the current user may retry or review, as
+        """The messages of ``self`` (existing ones) the current user may retry or review, as
         Odoo's own cancelling of failed notifications: all for a mail
         administrator; for an internal user, the messages they wrote and
         those of the records they may write; none for others."""
@@ -284,7 +294,7 @@ class MailMessage(models.Model):
         if not user._is_internal():
             return self.browse()
         # sudo: the author and the record of each message, to check the user's own rights
-        messages = self.sudo().exists()
+        messages = self.sudo()
         allowed = messages.filtered(lambda message: message.author_id == user.partner_id)
         on_records = (messages - allowed).filtered(lambda message: message.model in self.env and message.res_id)
         writable = {
