@@ -143,16 +143,6 @@ class MailMessage(models.Model):
                         "tracking_can_act": message in can_act,
                     },
                 )
-        for message in self:
-            if message.id in recipients:
-                store.add(
-                    message,
-                    {
-                        "tracking_recipients": recipients[message.id],
-                        "is_failed_message": message in failed,
-                        "tracking_can_act": message in can_act,
-                    },
-                )
 
     def _tracking_recipients(self):
         """``{message id: [recipient dict]}`` for the messages of ``self`` that
