@@ -104,7 +104,7 @@ def post_load(port, path, requests, concurrency=CONCURRENCY, max_seconds=120):
 def in_process_batch(db, targets):
     """Queries and seconds of recording one 1,000-event batch as the route
     does, rolled back."""
-    from odoo.addons.mail_activity_tracking.tools.provider_events import parse_sendgrid
+    from odoo.addons.mail_activity_tracking.tools.provider_payloads import parse_sendgrid
 
     parsed = parse_sendgrid(events(targets, "delivered", "in-process"))
     with bl.environment(db) as env, bl.QueryCapture() as capture:

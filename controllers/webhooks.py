@@ -13,7 +13,7 @@ from odoo.http import request
 from odoo.service.model import retrying
 
 from ..tools import provider_signatures as proofs
-from ..tools.provider_events import PARSERS, parse_ses
+from ..tools.provider_payloads import PARSERS, parse_ses
 from ..tools.sns_certificates import sns_certificate
 from .main import tracking_registry
 
