@@ -1,6 +1,7 @@
 import psycopg2
 
 from odoo import api, fields, models, tools
+from odoo.tools import SQL
 
 #: Context key: the host of the SMTP server of the batch ``_send`` sends.
 SMTP_HOST_KEY = "mail_tracking_smtp_host"
@@ -29,7 +30,7 @@ class MailMail(models.Model):
     def create(self, vals_list):
         mails = super().create(vals_list)
         if not self.env.context.get("mail_tracking_skip"):
-            self.env["mail.tracking.email"].sudo().create(mails._tracking_values())
+            self.env["mail.tracking.email"].sudo().create(mails._tracking_values(vals_list))
         mails.filtered(lambda mail: mail.email_to or mail.email_cc)._tracking_store_raw_recipients()
         return mails
 
@@ -38,18 +39,25 @@ class MailMail(models.Model):
             self._tracking_reset_errors()
         return super().write(vals)
 
-    def _tracking_values(self):
-        """One tracking per recipient of each mail in ``self``: one per raw
-        ``To`` address, one per notified partner; Cc recipients get none.
-        A partner's tracking learns its address from the email written to
-        it, when it is sent: queuing reads no partner."""
+    def _tracking_values(self, vals_list):
+        """One tracking per recipient of each mail in ``self``, created from
+        ``vals_list``: one per raw ``To`` address, one per notified partner;
+        Cc recipients get none. A partner's tracking learns its address from
+        the email written to it, when it is sent: queuing reads no partner."""
         values = []
         Tracking = self.env["mail.tracking.email"]
-        for mail in self:
+        for mail, vals in zip(self, vals_list, strict=True):
+            if vals.get("mail_message_id"):
+                document = Tracking._document_values(mail.mail_message_id)
+            else:
+                # the message was created with the mail, from these values
+                document = Tracking._document_of(
+                    vals.get("message_type"), vals.get("model"), vals.get("res_id"), mail.mail_message_id.id
+                )
             common = {
                 "mail_id": mail.id,
                 "mail_message_id": mail.mail_message_id.id,
-                **Tracking._document_values(mail.mail_message_id),
+                **document,
                 "name": mail.subject,
                 "sender": mail.email_from,
             }
@@ -62,9 +70,22 @@ class MailMail(models.Model):
 
     def _tracking_store_raw_recipients(self):
         """Keep the raw To and Cc of the emails on their message, where the
-        chatter reads them (Cc recipients show as such)."""
-        for mail in self:
-            mail.mail_message_id.sudo().write({"email_to": mail.email_to, "email_cc": mail.email_cc})
+        chatter reads them (Cc recipients show as such): one update for all
+        the messages, whose other fields the ORM's write would read first."""
+        if not self:
+            return
+        raw = {mail.mail_message_id.id: (mail.email_to or None, mail.email_cc or None) for mail in self}
+        self.env.cr.execute(
+            SQL(
+                """UPDATE mail_message message SET email_to = raw.email_to, email_cc = raw.email_cc
+                     FROM (VALUES %s) AS raw(id, email_to, email_cc)
+                    WHERE message.id = raw.id""",
+                SQL(", ").join(
+                    SQL("(%s, %s::text, %s::varchar)", message_id, *to_cc) for message_id, to_cc in raw.items()
+                ),
+            )
+        )
+        self.env["mail.message"].browse(raw).invalidate_recordset(["email_to", "email_cc"])
 
     def _tracking_reset_errors(self):
         """A mail queued again (Odoo's retry) waits again for its recipients
@@ -136,13 +157,19 @@ class MailMail(models.Model):
         except Exception as error:
             outgoing.with_env(mails.env)._tracking_mark_interrupted(error)
             raise
+        return result
+
+    def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
+        """Record the emails sent, once for all the batches, before the
+        caller reads their trackings (else the commit does)."""
+        result = super().send(
+            auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
+        )
         self.env["mail.tracking.email"]._flush_sent()
         return result
 
     def _postprocess_sent_message(self, success_pids, success_emails, failure_reason=False, failure_type=None):
         if failure_type:
-            # the emails sent before the failure are no longer waiting
-            self.env["mail.tracking.email"]._flush_sent()
             host = self._tracking_smtp_host()
             for mail in self:
                 mail._tracking_mark_unsent(failure_type, failure_reason or mail.failure_reason, host)
@@ -168,7 +195,11 @@ class MailMail(models.Model):
     def _tracking_mark_unsent(self, failure_type, failure_reason, smtp_host):
         """The recipients still waiting when sending ``self`` failed as a
         whole (no SMTP session, or an error that stopped the loop) failed."""
-        waiting = self.sudo().mail_tracking_ids.filtered(lambda tracking: not tracking.state)
+        # the emails sent before the failure, not recorded yet, are no longer waiting
+        sent = self.env["mail.tracking.email"]._sent_not_recorded()
+        waiting = self.sudo().mail_tracking_ids.filtered(
+            lambda tracking: not tracking.state and tracking.id not in sent
+        )
         waiting._mark_error(failure_type, failure_reason, smtp_host)
 
     def _tracking_smtp_host(self):

@@ -27,6 +27,22 @@ OUTGOING_CACHE_KEY = "mail_activity_tracking.outgoing"
 #: recorded yet.
 SENT_JOURNAL_KEY = "mail_activity_tracking.sent"
 
+#: Where ``create`` notes, for the transaction, the trackings it queued.
+QUEUED_KEY = "mail_activity_tracking.queued"
+
+STATE_SELECTION = [
+    ("deferred", "Deferred"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("opened", "Opened"),
+    ("unsub", "Unsubscribed"),
+    ("error", "Error"),
+    ("rejected", "Rejected"),
+    ("spam", "Spam"),
+    ("bounced", "Bounced"),
+    ("soft-bounced", "Soft bounced"),
+]
+STATES = tuple(state for state, _label in STATE_SELECTION)
 FAILED_STATES = ("error", "rejected", "spam", "bounced", "soft-bounced")
 #: Failures that overrule whatever happened before.
 HARD_STATES = ("rejected", "spam", "bounced", "unsub")
@@ -68,19 +84,6 @@ BOUNCING_EVENTS = ("hard_bounce", "reject", "spam")
 #: What a tracking knows of its failure.
 FAILURE_FIELDS = ("error_type", "error_description", "error_smtp_server", "bounce_type", "bounce_description")
 
-#: The columns ``_flush_sent`` updates, in the order of its SQL.
-SENT_COLUMNS = (
-    "id",
-    "state",
-    "message_id",
-    "recipient",
-    "recipient_address",
-    "display_name",
-    "timestamp",
-    "time",
-    "date",
-)
-
 #: Retention: how many trackings autovacuum deletes per batch, and per run.
 GC_BATCH_SIZE = 1000
 GC_MAX_PER_RUN = 50000
@@ -102,8 +105,23 @@ def complete_times(vals):
     return vals
 
 
+#: Between the subject and the recipient in a tracking's display name.
+NAME_SEPARATOR = " - "
+
+
 def _display_name(name, recipient):
-    return f"{name or ''} - {recipient}" if recipient else name or ""
+    return f"{name or ''}{NAME_SEPARATOR}{recipient}" if recipient else name or ""
+
+
+def _display_name_sql(name, recipient):
+    """``_display_name`` in SQL, for the statements that record in bulk."""
+    return SQL(
+        "CASE WHEN %(recipient)s IS NULL OR %(recipient)s = '' THEN coalesce(%(name)s, '') "
+        "ELSE concat(coalesce(%(name)s, ''), %(sep)s, %(recipient)s) END",
+        recipient=recipient,
+        name=name,
+        sep=NAME_SEPARATOR,
+    )
 
 
 def _address(recipient):
@@ -147,18 +165,7 @@ class MailTrackingEmail(models.Model):
     )
     sender = fields.Char(string="Sender email", readonly=True)
     state = fields.Selection(
-        [
-            ("deferred", "Deferred"),
-            ("sent", "Sent"),
-            ("delivered", "Delivered"),
-            ("opened", "Opened"),
-            ("unsub", "Unsubscribed"),
-            ("error", "Error"),
-            ("rejected", "Rejected"),
-            ("spam", "Spam"),
-            ("bounced", "Bounced"),
-            ("soft-bounced", "Soft bounced"),
-        ],
+        STATE_SELECTION,
         index=True,
         readonly=True,
         help="Empty while the email waits in the queue.",
@@ -197,7 +204,9 @@ class MailTrackingEmail(models.Model):
             vals.setdefault("display_name", _display_name(vals.get("name"), vals.get("recipient")))
             vals.setdefault("recipient_address", _address(vals.get("recipient")))
             complete_times(vals)
-        return super().create(vals_list)
+        trackings = super().create(vals_list)
+        self.env.cr.precommit.data.setdefault(QUEUED_KEY, set()).update(trackings.ids)
+        return trackings
 
     def write(self, vals):
         if "state" not in vals:
@@ -556,94 +565,85 @@ class MailTrackingEmail(models.Model):
         data[SENT_JOURNAL_KEY].append((self.ids, smtp_server, message_id, written, time.time()))
 
     @api.model
+    def _sent_not_recorded(self):
+        """The ids of the trackings ``_mark_sent`` noted, not recorded yet."""
+        journal = self.env.cr.precommit.data.get(SENT_JOURNAL_KEY, ())
+        return {tracking_id for entry in journal for tracking_id in entry[0]}
+
+    @api.model
     def _flush_sent(self):
-        """Record the sends noted by ``_mark_sent``: one update of the
-        trackings and one insert of their "sent" events, in SQL. Sending is
-        Odoo's hottest path, and the ORM's work for each record written
-        there would cost more than the tracking itself."""
+        """Record the sends noted by ``_mark_sent``: one statement updates
+        the trackings and inserts their "sent" events, reading nothing
+        before. Sending is Odoo's hottest path, and the ORM's work for each
+        record written there would cost more than the tracking itself."""
         journal = self.env.cr.precommit.data.pop(SENT_JOURNAL_KEY, [])
         if not journal:
             return
-        # one read for them all: Odoo clears the cache when it deletes a sent mail
-        sent = self.sudo().browse([tracking_id for entry in journal for tracking_id in entry[0]])
-        sent.fetch(["name", "partner_id", "recipient", "recipient_address", "state", "mail_message_id"])
-        healed = sent.filtered(lambda tracking: tracking.state in FAILED_STATES)
         rows = []
         for ids, smtp_server, message_id, written, timestamp in journal:
             times = complete_times({"timestamp": timestamp})
-            for tracking in sent.browse(ids):
-                recipient = {
-                    "recipient": tracking.recipient,
-                    "recipient_address": tracking.recipient_address,
-                    **tracking._recipient_values(written),
-                }
-                rows.append(
-                    {
-                        "id": tracking.id,
-                        "state": next_state(tracking.state, EVENT_STATE["sent"]),
-                        "message_id": message_id,
-                        **recipient,
-                        "display_name": _display_name(tracking.name, recipient["recipient"]),
-                        "smtp_server": smtp_server,
-                        **times,
-                    }
-                )
-        messages = sent.mail_message_id
-        self._sql_record_sent(rows)
+            recipient, address = written[:2] if written else (None, None)
+            rows += [(tracking_id, message_id, recipient, address, smtp_server, *times.values()) for tracking_id in ids]
+        before = self._sql_record_sent(rows)
+        sent = self.sudo().browse(tracking_id for tracking_id, _state, _message in before)
         sent.invalidate_recordset()
+        healed = sent.browse(tracking_id for tracking_id, state, _message in before if state in FAILED_STATES)
         healed._unflag_healed_messages()
-        messages._tracking_bus_schedule()
+        # nobody can have seen the trackings queued in this transaction
+        queued_now = self.env.cr.precommit.data.get(QUEUED_KEY, ())
+        shown = {message for tracking_id, _state, message in before if message and tracking_id not in queued_now}
+        self.env["mail.message"].browse(shown)._tracking_bus_schedule()
 
     @api.model
     def _sql_record_sent(self, rows):
-        """Apply the rows of ``_flush_sent`` to the database."""
+        """Apply the rows of ``_flush_sent`` (id, Message-ID, recipient and
+        address written to or ``None``, SMTP server, timestamp, time, date)
+        in one statement; return ``(id, state, message)`` of each tracking
+        as it was before."""
         cr, uid, now = self.env.cr, self.env.uid, self.env.cr.now()
         cr.execute(
             SQL(
-                """UPDATE mail_tracking_email tracking
-                      SET state = row.state, message_id = row.message_id, recipient = row.recipient,
-                          recipient_address = row.recipient_address, display_name = row.display_name,
-                          timestamp = row.timestamp, time = row.time, date = row.date,
-                          write_uid = %s, write_date = %s
-                     FROM (VALUES %s) AS row(id, state, message_id, recipient, recipient_address, display_name,
-                                            timestamp, time, date)
-                    WHERE tracking.id = row.id""",
-                uid,
-                now,
-                SQL(", ").join(
+                """WITH row(id, message_id, recipient, recipient_address, smtp_server, timestamp, time, date) AS (
+                        VALUES %(rows)s
+                   ), before AS (
+                        SELECT tracking.id, tracking.state, tracking.mail_message_id, tracking.name,
+                               coalesce(row.recipient, tracking.recipient) AS recipient,
+                               coalesce(row.recipient_address, tracking.recipient_address) AS recipient_address
+                          FROM mail_tracking_email tracking JOIN row ON row.id = tracking.id
+                   ), updated AS (
+                        UPDATE mail_tracking_email tracking
+                           SET state = CASE WHEN tracking.state IS NULL OR tracking.state IN %(overruled)s
+                                            THEN 'sent' ELSE tracking.state END,
+                               message_id = row.message_id, recipient = before.recipient,
+                               recipient_address = before.recipient_address,
+                               display_name = %(display_name)s,
+                               timestamp = row.timestamp, time = row.time, date = row.date,
+                               write_uid = %(uid)s, write_date = %(now)s
+                          FROM row JOIN before ON before.id = row.id
+                         WHERE tracking.id = row.id
+                   ), events AS (
+                        INSERT INTO mail_tracking_event (tracking_email_id, event_type, smtp_server, recipient,
+                                                         recipient_address, timestamp, time, date,
+                                                         create_uid, create_date, write_uid, write_date)
+                        SELECT row.id, 'sent', row.smtp_server, before.recipient, before.recipient_address,
+                               row.timestamp, row.time, row.date, %(uid)s, %(now)s, %(uid)s, %(now)s
+                          FROM row JOIN before ON before.id = row.id
+                   )
+                   SELECT id, state, mail_message_id FROM before""",
+                rows=SQL(", ").join(
                     SQL(
-                        "(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        *(row[key] for key in SENT_COLUMNS),
+                        "(%s, %s, %s::varchar, %s::varchar, %s, %s::float8, %s::timestamp, %s::date)",
+                        *row,
                     )
                     for row in rows
                 ),
+                overruled=tuple(state for state in STATES if next_state(state, "sent") == "sent"),
+                display_name=_display_name_sql(SQL("before.name"), SQL("before.recipient")),
+                uid=uid,
+                now=now,
             )
         )
-        cr.execute(
-            SQL(
-                """INSERT INTO mail_tracking_event (tracking_email_id, event_type, smtp_server, recipient,
-                                                    recipient_address, timestamp, time, date,
-                                                    create_uid, create_date, write_uid, write_date)
-                   VALUES %s""",
-                SQL(", ").join(
-                    SQL(
-                        "(%s, 'sent', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        row["id"],
-                        row["smtp_server"],
-                        row["recipient"],
-                        row["recipient_address"],
-                        row["timestamp"],
-                        row["time"],
-                        row["date"],
-                        uid,
-                        now,
-                        uid,
-                        now,
-                    )
-                    for row in rows
-                ),
-            )
-        )
+        return cr.fetchall()
 
     def _recipient_values(self, written):
         """A partner's tracking takes its recipient from the email written to

@@ -52,10 +52,15 @@ class MailTrackingEmail(models.Model):
     def _document_values(self, message):
         """``model`` and ``res_id`` of the trackings of ``message``'s emails
         (see ``_init_documents`` for the same in SQL)."""
-        if message.message_type == "user_notification":
-            return {"model": MESSAGE_DOCUMENT, "res_id": message.id}
-        if message.model and message.res_id:
-            return {"model": message.model, "res_id": message.res_id}
+        return self._document_of(message.message_type, message.model, message.model and message.res_id, message.id)
+
+    @api.model
+    def _document_of(self, message_type, model, res_id, message_id):
+        """``_document_values`` of a message known by these values."""
+        if message_type == "user_notification":
+            return {"model": MESSAGE_DOCUMENT, "res_id": message_id}
+        if model and res_id:
+            return {"model": model, "res_id": res_id}
         return {"model": False, "res_id": False}
 
     @api.model
