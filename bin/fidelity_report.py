@@ -24,6 +24,12 @@ FAILURE = re.compile(
 #: Odoo's test runner logs "Starting Class.method ..." once per test run.
 STARTED = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.(?P<module>\w+)\.tests[\w.]*: Starting \S+ \.\.\.")
 EXPECTED = re.compile(r"``(?P<module>\w+)\.(?P<test>\w+\.test_\w+)``")
+#: Odoo's assertQueryCount names the test method and both counts.
+QUERY_COUNT = re.compile(r"Query count more than expected for user \S+: (?P<got>\d+) > (?P<expected>\d+) in (?P<method>\w+)")
+
+
+#: ``{(log name, method): most queries over Odoo's count}``, filled by ``read_log``.
+QUERY_EXCESS = {}
 
 
 def read_log(path):
@@ -33,7 +39,10 @@ def read_log(path):
         return None
     counts, failures = {}, {}
     for line in path.read_text(errors="replace").splitlines():
-        if match := FAILURE.match(line):
+        if match := QUERY_COUNT.search(line):
+            method, excess = match["method"], int(match["got"]) - int(match["expected"])
+            QUERY_EXCESS[path.name, method] = max(QUERY_EXCESS.get((path.name, method), 0), excess)
+        elif match := FAILURE.match(line):
             failures.setdefault(match["module"], []).append(match["test"])
         elif match := STARTED.match(line):
             counts[match["module"]] = counts.get(match["module"], 0) + 1
@@ -86,7 +95,9 @@ def main(log_dir, modules, readme_dir):
         f"\nFailing only with the addon: {len(only_addon)} ({len(only_addon) - len(unexpected)} listed in the README)"
     )
     for module, run, test in only_addon:
+        excess = QUERY_EXCESS.get((f"addon-{run}.log", test.split(".")[-1]))
         note = "  (README: open pixel)" if (module, test) in expected else ""
+        note += f"  (query count +{excess})" if excess else ""
         print(f"  {module} [{run}] {test}{note}")
     for name in missing:
         print(f"missing log: {name}")
