@@ -96,20 +96,20 @@ def expected_opens(hits, timings):
 def in_process_queries(db, data, count):
     """The queries and the time of recording ``count`` opens in one go, run
     in this process the way the server does (diagnosis): each hit kept by
-    ``_add_hit`` (the request's part), then one ``_record_waiting_hits``
-    (the open writer's batch); flush and pre-commit hooks included,
+    ``_add_hit`` (the request's part), then one ``_record_waiting``
+    (the hand-off writer's batch); flush and pre-commit hooks included,
     profiled."""
     hits = []
     for tracking_id in data["warm"][:count]:
         token = data["paths"][tracking_id].rsplit("/", 2)[1]
         hits.append((tracking_id, token, {"ip": "127.0.0.1", "timestamp": time.time()}))
     with bl.environment(db) as env:
-        Hit = env["mail.tracking.open"]
+        Handoff = env["mail.tracking.handoff"]
 
         def record():
             for tracking_id, token, metadata in hits:
-                Hit._add_hit(tracking_id, token, metadata)
-            Hit._record_waiting_hits()
+                Handoff._add_hit(tracking_id, token, metadata)
+            Handoff._record_waiting()
             env.cr.flush()
 
         with bl.QueryCapture() as capture:

@@ -11,7 +11,7 @@ answered 200 end up recorded?
   into the load.
 
 Counted after each server stopped: open events recorded, hits still waiting
-in the database (``mail.tracking.open``, when the addon has it: the cron
+in the database (``mail.tracking.handoff``: the cron
 records them later), hits answered 200 and lost.
 Budget: 0 hits answered 200 lost; pixel req/s >= 0.85x /web/health.
 """
@@ -54,9 +54,9 @@ def outcome(db, ids, answers):
             .ids
         )
         waiting = set()
-        if "mail.tracking.open" in env:
+        if "mail.tracking.handoff" in env:
             waiting = set(
-                env["mail.tracking.open"].search([("tracking_email_id", "in", ids)]).mapped("tracking_email_id")
+                env["mail.tracking.handoff"].search([("tracking_email_id", "in", ids)]).mapped("tracking_email_id")
             )
     return len(answered), len(answered & opened), len(answered & waiting - opened), len(answered - opened - waiting)
 
@@ -128,8 +128,8 @@ def run_stopped(db, ids, paths):
 def record_waiting(db):
     """What the cron does after a restart: record the hits still waiting."""
     with bl.environment(db) as env:
-        if "mail.tracking.open" in env:
-            env["mail.tracking.open"]._cron_record_waiting_hits()
+        if "mail.tracking.handoff" in env:
+            env["mail.tracking.handoff"]._cron_record_waiting()
 
 
 def main():

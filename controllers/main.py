@@ -2,12 +2,13 @@ import base64
 import logging
 import re
 import time
+from contextlib import contextmanager
 
 from odoo import SUPERUSER_ID, api, http
 from odoo.http import request
 from odoo.modules.registry import Registry
 
-from ..services.open_writer import OPEN_WRITER
+from ..services.handoff_writer import HANDOFF_WRITER
 from ..tools.references import parse_pixel_path
 
 _logger = logging.getLogger(__name__)
@@ -59,6 +60,31 @@ def tracking_registry(db):
     return registry if "mail.tracking.email" in registry else None
 
 
+@contextmanager
+def handoff_env(registry):
+    """A superuser environment on ``registry`` whose transaction commits
+    before the answer leaves: the request's own when it is served on that
+    database (rolled back if anything fails in it), else one of its own."""
+    if request.db == registry.db_name and not request.env.cr.readonly:
+        try:
+            yield request.env(user=SUPERUSER_ID, su=True)
+        except BaseException:
+            request.env.cr.rollback()
+            raise
+    else:
+        with registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def tell_handoff_writer(env):
+    """A row was kept in ``mail.tracking.handoff`` in the transaction of
+    ``env``: tell the hand-off writer now (it waits ``FLUSH_DELAY``, by
+    which time the request has usually committed) and once committed."""
+    db = env.cr.dbname
+    HANDOFF_WRITER.notify(db)
+    env.cr.postcommit.add(lambda: HANDOFF_WRITER.notify(db))
+
+
 class MailTrackingController(http.Controller):
     @http.route(
         "/mail/tracking/open/<path:hit>",
@@ -84,26 +110,12 @@ class MailTrackingController(http.Controller):
         return request.make_response(BLANK_GIF, headers=NO_CACHE_HEADERS)
 
     def _keep_hit(self, db, tracking_id, token, metadata):
-        """Keep a valid hit in its database, in a transaction committed
-        before the answer leaves (the request's own when it is served on
-        that database), and tell the open writer once committed."""
+        """Keep a valid hit in its database, committed before the answer
+        leaves (``handoff_env``)."""
         registry = tracking_registry(db)
         if registry is None:
             return
         metadata["timestamp"] = time.time()
-        if request.db == registry.db_name:
-            # a savepoint: a failure here must leave the request's transaction usable
-            with request.env.cr.savepoint():
-                self._add_hit(request.env(user=SUPERUSER_ID), tracking_id, token, metadata)
-            return
-        with registry.cursor() as cr:
-            self._add_hit(api.Environment(cr, SUPERUSER_ID, {}), tracking_id, token, metadata)
-
-    @staticmethod
-    def _add_hit(env, tracking_id, token, metadata):
-        if env["mail.tracking.open"]._add_hit(tracking_id, token, metadata):
-            db = env.cr.dbname
-            # now: the writer waits FLUSH_DELAY, by which time the request
-            # has usually committed; and surely once it has
-            OPEN_WRITER.notify(db)
-            env.cr.postcommit.add(lambda: OPEN_WRITER.notify(db))
+        with handoff_env(registry) as env:
+            if env["mail.tracking.handoff"]._add_hit(tracking_id, token, metadata):
+                tell_handoff_writer(env)

@@ -1,21 +1,20 @@
 """Mail providers' webhooks: ``POST /mail/tracking/webhook/<provider>/<db>/
 <server id>``. Each request is checked against the secret of the one mail
 server its URL names before anything in it is read as an event; what fails
-the check gets 401/403, records nothing and leaves one line in the log."""
+the check gets 401/403, records nothing and leaves one line in the log. What
+passes is kept as it came (``mail.tracking.handoff``), in one insert
+committed before the answer, and recorded shortly after by the hand-off
+writer."""
 
-import functools
 import json
 import logging
 
-from odoo import SUPERUSER_ID, api, fields, http
-from odoo.exceptions import ValidationError
+from odoo import http
 from odoo.http import request
-from odoo.service.model import retrying
 
 from ..tools import provider_signatures as proofs
-from ..tools.provider_payloads import PARSERS, parse_ses
 from ..tools.sns_certificates import sns_certificate
-from .main import tracking_registry
+from .main import handoff_env, tell_handoff_writer, tracking_registry
 
 _logger = logging.getLogger(__name__)
 
@@ -23,9 +22,6 @@ _logger = logging.getLogger(__name__)
 #: (SendGrid posts batches of up to 1,000).
 MAX_BODY_SIZE = 5 * 1024 * 1024
 MAX_EVENTS = 1000
-#: The "last event received" time of a server is written at most this often
-#: (seconds): concurrent requests would otherwise queue on its row.
-LAST_EVENT_PRECISION = 60
 TEXT_HEADERS = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
 
 
@@ -48,22 +44,25 @@ def _authorization(httprequest):
     return httprequest.headers.get("Authorization", "")
 
 
-def _verify_mailgun(env, server, httprequest, body):
+# Each verifier returns ``(payload, replay key)``: what the provider's parser
+# (``PARSERS``) reads, or ``None`` when the request carries no event; and a
+# key the request may be accepted with once only, or ``None``.
+
+
+def _verify_mailgun(env, settings, server_id, httprequest, body):
     payload = _json(body)
     signature = payload.get("signature") if isinstance(payload, dict) else None
     signature = signature if isinstance(signature, dict) else {}
     timestamp, token = signature.get("timestamp"), signature.get("token")
-    if not proofs.mailgun_signature_valid(server.tracking_webhook_secret, timestamp, token, signature.get("signature")):
+    if not proofs.mailgun_signature_valid(settings.secret, timestamp, token, signature.get("signature")):
         raise WebhookRefused(403, "wrong or stale signature")
-    if not env["mail.tracking.webhook.token"]._consume(f"mailgun:{token}"):
-        raise WebhookRefused(403, "replayed token")
-    return PARSERS["mailgun"](payload)
+    return payload, f"mailgun:{token}"
 
 
-def _verify_sendgrid(env, server, httprequest, body):
+def _verify_sendgrid(env, settings, server_id, httprequest, body):
     headers = httprequest.headers
     if not proofs.sendgrid_signature_valid(
-        server.tracking_webhook_secret,
+        settings.secret,
         headers.get("X-Twilio-Email-Event-Webhook-Timestamp"),
         headers.get("X-Twilio-Email-Event-Webhook-Signature"),
         body,
@@ -72,56 +71,53 @@ def _verify_sendgrid(env, server, httprequest, body):
     payload = _json(body)
     if not isinstance(payload, list) or len(payload) > MAX_EVENTS:
         raise WebhookRefused(400, f"not a list of at most {MAX_EVENTS} events")
-    return PARSERS["sendgrid"](payload)
+    return payload, None
 
 
-def _verify_postmark(env, server, httprequest, body):
-    if not proofs.basic_auth_valid(
-        _authorization(httprequest), server.tracking_webhook_user, server.tracking_webhook_secret
-    ):
+def _verify_postmark(env, settings, server_id, httprequest, body):
+    if not proofs.basic_auth_valid(_authorization(httprequest), settings.user, settings.secret):
         raise WebhookRefused(401, "wrong credentials")
-    return PARSERS["postmark"](_json(body))
+    return _json(body), None
 
 
-def _verify_brevo(env, server, httprequest, body):
+def _verify_brevo(env, settings, server_id, httprequest, body):
     authorization = _authorization(httprequest)
-    if server.tracking_webhook_user:
-        valid = proofs.basic_auth_valid(authorization, server.tracking_webhook_user, server.tracking_webhook_secret)
+    if settings.user:
+        valid = proofs.basic_auth_valid(authorization, settings.user, settings.secret)
     else:
-        valid = proofs.bearer_token_valid(authorization, server.tracking_webhook_secret)
+        valid = proofs.bearer_token_valid(authorization, settings.secret)
     if not valid:
         raise WebhookRefused(401, "wrong credentials")
     payload = _json(body)
     if isinstance(payload, list) and len(payload) > MAX_EVENTS:
         raise WebhookRefused(400, f"more than {MAX_EVENTS} events")
-    return PARSERS["brevo"](payload)
+    return payload, None
 
 
-def _verify_ses(env, server, httprequest, body):
+def _verify_ses(env, settings, server_id, httprequest, body):
     message = _json(body)
     if not isinstance(message, dict):
         raise WebhookRefused(400, "not an SNS message")
-    if not server.tracking_sns_topic_arn or message.get("TopicArn") != server.tracking_sns_topic_arn:
+    if not settings.sns_topic_arn or message.get("TopicArn") != settings.sns_topic_arn:
         raise WebhookRefused(403, "another SNS topic")
     certificate = sns_certificate(message.get("SigningCertURL"))
     if not certificate or not proofs.sns_signature_valid(message, certificate):
         raise WebhookRefused(403, "wrong signature or certificate")
     if message.get("Type") == "SubscriptionConfirmation":
-        _keep_sns_subscription_link(server, message.get("SubscribeURL"))
-        return []
-    # the topic sends: its subscription is confirmed
-    server.tracking_sns_subscribe_url = False
-    return parse_ses(message.get("Message")) if message.get("Type") == "Notification" else []
+        _keep_sns_subscription_link(env, server_id, message.get("SubscribeURL"))
+    if message.get("Type") != "Notification":
+        return None, None
+    return message.get("Message"), None
 
 
-def _keep_sns_subscription_link(server, url):
+def _keep_sns_subscription_link(env, server_id, url):
     """Keep the confirmation link of the topic's subscription on the server,
     where an administrator opens it: this server visits no address that a
     request gives it."""
     if not proofs.sns_subscribe_url_valid(url):
         raise WebhookRefused(403, "subscription link off SNS")
-    _logger.info("SNS subscription of mail server %s waits for its confirmation link to be opened", server.id)
-    server.tracking_sns_subscribe_url = url
+    _logger.info("SNS subscription of mail server %s waits for its confirmation link to be opened", server_id)
+    env["ir.mail_server"].browse(server_id).tracking_sns_subscribe_url = url
 
 
 VERIFIERS = {
@@ -145,18 +141,20 @@ class MailTrackingWebhookController(http.Controller):
     )
     def mail_tracking_webhook(self, provider, db, server_id, **kwargs):
         try:
-            count = self._receive(provider, db, server_id, request.httprequest)
+            self._receive(provider, db, server_id, request.httprequest)
         except WebhookRefused as refusal:
             _logger.warning(
                 "Webhook request refused (%s): %s for server %r of %r", refusal.status, refusal, server_id[:12], db[:64]
             )
             return request.make_response(str(refusal), headers=TEXT_HEADERS, status=refusal.status)
         except Exception:
-            _logger.exception("Webhook request of %s not recorded", provider[:16])
-            return request.make_response("Not recorded, try again later", headers=TEXT_HEADERS, status=503)
-        return request.make_response(f"{count} events recorded", headers=TEXT_HEADERS)
+            _logger.exception("Webhook request of %s not kept", provider[:16])
+            return request.make_response("Not received, try again later", headers=TEXT_HEADERS, status=503)
+        return request.make_response("Received", headers=TEXT_HEADERS)
 
     def _receive(self, provider, db, server_id, httprequest):
+        """Verify the request, then keep what it carries; refusals raise
+        ``WebhookRefused``."""
         verify = VERIFIERS.get(provider)
         if not (verify and server_id.isascii() and server_id.isdigit() and len(server_id) < 10):
             raise WebhookRefused(404, "no such webhook")
@@ -166,27 +164,16 @@ class MailTrackingWebhookController(http.Controller):
         registry = tracking_registry(db)
         if registry is None:
             raise WebhookRefused(404, "no such webhook")
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            server = env["ir.mail_server"].browse(int(server_id)).exists()
-            if not server or server.tracking_provider != provider:
+        server_id = int(server_id)
+        with handoff_env(registry) as env:
+            settings = env["ir.mail_server"]._tracking_webhook_settings(server_id)
+            if not settings or settings.provider != provider:
                 raise WebhookRefused(404, "no such webhook")
-            networks = proofs.parse_networks(server.tracking_allowed_networks)
-            if not proofs.address_allowed(httprequest.remote_addr, networks):
+            if not proofs.address_allowed(httprequest.remote_addr, settings.networks):
                 raise WebhookRefused(403, "address not allowed")
-            record = functools.partial(self._record, env, server, provider, verify, httprequest, body)
-            try:
-                return retrying(record, env)
-            except ValidationError:
-                # the same events posted twice at once: the second time, they are known
-                return retrying(record, env)
-
-    @staticmethod
-    def _record(env, server, provider, verify, httprequest, body):
-        events = verify(env, server, httprequest, body)
-        created = env["mail.tracking.email"]._record_provider_events(provider, events)
-        now = fields.Datetime.now()
-        last = server.tracking_last_event_time
-        if not last or (now - last).total_seconds() > LAST_EVENT_PRECISION:
-            server.tracking_last_event_time = now
-        return len(created)
+            payload, replay_key = verify(env, settings, server_id, httprequest, body)
+            if payload is None:
+                return
+            if not env["mail.tracking.handoff"]._add_webhook_request(provider, server_id, payload, replay_key):
+                raise WebhookRefused(403, "replayed token")
+            tell_handoff_writer(env)

@@ -12,4 +12,4 @@ from . import ir_mail_server_provider
 from . import mail_tracking_email_provider
 from . import mail_tracking_webhook_token
 from . import ir_module_module
-from . import mail_tracking_open
+from . import mail_tracking_handoff

@@ -1,7 +1,8 @@
 import secrets
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..tools.provider_signatures import load_public_key, parse_networks
@@ -17,6 +18,27 @@ TRACKING_PROVIDERS = [
 ]
 #: Providers that prove their requests with credentials we make up.
 CREDENTIAL_PROVIDERS = ("postmark", "brevo")
+#: The fields a webhook request is verified with (``_tracking_webhook_settings``).
+WEBHOOK_SETTINGS_FIELDS = (
+    "tracking_provider",
+    "tracking_webhook_secret",
+    "tracking_webhook_user",
+    "tracking_sns_topic_arn",
+    "tracking_allowed_networks",
+)
+#: The "last event received" time of a server is written at most this often
+#: (seconds): it costs a write on the server's row.
+LAST_EVENT_PRECISION = 60
+
+
+class WebhookSettings(NamedTuple):
+    """What a webhook request of a mail server is verified with."""
+
+    provider: str
+    secret: str
+    user: str
+    sns_topic_arn: str
+    networks: tuple
 
 
 class IrMailServer(models.Model):
@@ -113,13 +135,54 @@ class IrMailServer(models.Model):
     def create(self, vals_list):
         servers = super().create(vals_list)
         servers._tracking_make_credentials()
+        self.env.registry.clear_cache()  # a server unknown until now may have been looked up
         return servers
 
     def write(self, vals):
         result = super().write(vals)
         if vals.get("tracking_provider") in CREDENTIAL_PROVIDERS:
             self._tracking_make_credentials()
+        if not vals.keys().isdisjoint(WEBHOOK_SETTINGS_FIELDS):
+            self.env.registry.clear_cache()
         return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    @tools.ormcache("server_id")
+    def _tracking_webhook_settings(self, server_id):
+        """The ``WebhookSettings`` of mail server ``server_id``, or ``None``
+        when it has no provider: cached, so that a webhook request reads
+        nothing to be verified."""
+        # sudo: the secret verifies requests for the server; it is never shown
+        server = self.sudo().browse(server_id).exists()
+        if not server.tracking_provider:
+            return None
+        return WebhookSettings(
+            server.tracking_provider,
+            server.tracking_webhook_secret or "",
+            server.tracking_webhook_user or "",
+            server.tracking_sns_topic_arn or "",
+            tuple(parse_networks(server.tracking_allowed_networks)),
+        )
+
+    def _tracking_events_received(self):
+        """These servers' webhooks received events now: note the time (at
+        most every ``LAST_EVENT_PRECISION`` seconds); an SNS topic that
+        sends has its subscription confirmed."""
+        now = fields.Datetime.now()
+        for server in self:
+            values = {}
+            last = server.tracking_last_event_time
+            if not last or (now - last).total_seconds() > LAST_EVENT_PRECISION:
+                values["tracking_last_event_time"] = now
+            if server.tracking_sns_subscribe_url:
+                values["tracking_sns_subscribe_url"] = False
+            if values:
+                server.write(values)
 
     def _tracking_make_credentials(self):
         """Postmark and Brevo prove their requests with credentials we give

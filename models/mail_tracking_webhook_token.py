@@ -19,17 +19,15 @@ class MailTrackingWebhookToken(models.Model):
     _token_unique = models.UniqueIndex("(token)")
 
     @api.model
-    def _consume(self, token):
-        """Whether ``token`` is new; it is seen from now on."""
-        rows = self.env.execute_query(
-            SQL(
-                """INSERT INTO mail_tracking_webhook_token (token, time)
-                   VALUES (%s, now() AT TIME ZONE 'UTC')
-                   ON CONFLICT (token) DO NOTHING RETURNING id""",
-                token,
-            )
+    def _insert_query(self, token):
+        """The statement that keeps ``token`` if it is new, returning a row
+        only then: a part of the statement that keeps the request."""
+        return SQL(
+            """INSERT INTO mail_tracking_webhook_token (token, time)
+               VALUES (%s, now() AT TIME ZONE 'UTC')
+               ON CONFLICT (token) DO NOTHING RETURNING id""",
+            token,
         )
-        return bool(rows)
 
     @api.autovacuum
     def _gc_stale_tokens(self):

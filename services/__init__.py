@@ -1,1 +1,1 @@
-from . import open_writer
+from . import handoff_writer

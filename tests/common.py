@@ -4,16 +4,16 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from ..services.open_writer import OPEN_WRITER
+from ..services.handoff_writer import HANDOFF_WRITER
 from .smtp_server import SMTPServer
 
 
-def record_waiting_opens(db):
-    """Have the open writer's thread record the waiting pixel hits of ``db``
-    now, and wait for it; the test lets go of the registry's test lock
-    meanwhile, as it does for its own HTTP requests."""
+def record_handoffs(db):
+    """Have the hand-off writer's thread record the waiting pixel hits and
+    webhook requests of ``db`` now, and wait for it; the test lets go of the
+    registry's test lock meanwhile, as it does for its own HTTP requests."""
     with release_test_lock():
-        return OPEN_WRITER.flush(db)
+        return HANDOFF_WRITER.flush(db)
 
 
 class TrackingCase(TransactionCase):

@@ -7,7 +7,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..controllers.main import BLANK_GIF
-from .common import TrackingCase, record_waiting_opens
+from .common import TrackingCase, record_handoffs
 from .fuzz import forged_pair, fuzz_report, pixel_path
 from .test_bounce import delivery_status_notification
 
@@ -49,7 +49,7 @@ class TestPixelFuzz(HttpCase, TrackingCase):
             not_routed = response.status_code == 404 and "open///" in url and b"Traceback" not in response.content
             if (response.status_code, response.content) != (200, BLANK_GIF) and not not_routed:
                 bad.append((index, url[:200], response.status_code, response.content[:100]))
-        self.assertTrue(record_waiting_opens(db))
+        self.assertTrue(record_handoffs(db))
         self.env.invalidate_all()
         self.assertEqual(bad, [])
         opens = {

@@ -5,8 +5,8 @@ from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, get_db_name, tagged
 
 from ..controllers.main import BLANK_GIF
-from ..services.open_writer import OPEN_WRITER
-from .common import TrackingCase, record_waiting_opens
+from ..services.handoff_writer import HANDOFF_WRITER
+from .common import TrackingCase, record_handoffs
 
 
 @tagged("post_install", "-at_install")
@@ -48,15 +48,15 @@ class TestOpenWriter(HttpCase, TrackingCase):
         return tracking.tracking_event_ids.filtered(lambda event: event.event_type == "open")
 
     def waiting(self, tracking):
-        return self.env["mail.tracking.open"].search([("tracking_email_id", "=", tracking.id)])
+        return self.env["mail.tracking.handoff"].search([("tracking_email_id", "=", tracking.id)])
 
     def test_hit_is_in_the_database_before_the_answer(self):
         # a process that ends right after answering: its thread never runs
-        self.patch(type(OPEN_WRITER), "notify", lambda writer, db: None)
+        self.patch(type(HANDOFF_WRITER), "notify", lambda writer, db: None)
         self.get(self.alice_tracking)
         self.assertEqual(len(self.waiting(self.alice_tracking)), 1)
         self.assertFalse(self.opens(self.alice_tracking))
-        self.env.ref("mail_activity_tracking.ir_cron_record_waiting_opens").method_direct_trigger()
+        self.env.ref("mail_activity_tracking.ir_cron_record_handoffs").method_direct_trigger()
         self.assertEqual(len(self.opens(self.alice_tracking)), 1)
         self.assertEqual(self.alice_tracking.state, "opened")
         self.assertFalse(self.waiting(self.alice_tracking))
@@ -69,19 +69,19 @@ class TestOpenWriter(HttpCase, TrackingCase):
             other.execute("SELECT id FROM mail_tracking_email WHERE id = %s FOR UPDATE", [held.id])
             self.get(held)
             self.get(self.alice_tracking)
-            self.assertTrue(record_waiting_opens(self.env.cr.dbname))
+            self.assertTrue(record_handoffs(self.env.cr.dbname))
             self.assertEqual(len(self.opens(self.alice_tracking)), 1)
             self.assertFalse(self.opens(held))
             self.assertEqual(len(self.waiting(held)), 1)
             other.rollback()
-        self.assertTrue(record_waiting_opens(self.env.cr.dbname))
+        self.assertTrue(record_handoffs(self.env.cr.dbname))
         self.assertEqual(len(self.opens(held)), 1)
         self.assertEqual(held.state, "opened")
         self.assertFalse(self.waiting(held))
 
     def test_hits_of_a_deleted_tracking_are_dropped(self):
-        self.patch(type(OPEN_WRITER), "notify", lambda writer, db: None)
+        self.patch(type(HANDOFF_WRITER), "notify", lambda writer, db: None)
         self.get(self.alice_tracking)
         self.alice_tracking.unlink()
-        self.env["mail.tracking.open"]._record_waiting_hits()
-        self.assertFalse(self.env["mail.tracking.open"].search([]))
+        self.env["mail.tracking.handoff"]._record_waiting()
+        self.assertFalse(self.env["mail.tracking.handoff"].search([]))

@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
 from ..controllers.main import BLANK_GIF
-from .common import TrackingCase, record_waiting_opens
+from .common import TrackingCase, record_handoffs
 
 FIREFOX_ON_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
 GMAIL_PROXY = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
@@ -37,7 +37,7 @@ class TestOpenPixel(HttpCase, TrackingCase):
         self.assertEqual(response.headers["Content-Type"], "image/gif")
         self.assertIn("no-store", response.headers["Cache-Control"])
         self.assertEqual(response.content, BLANK_GIF)
-        self.assertTrue(record_waiting_opens(self.env.cr.dbname), "the open writer recorded the waiting hits")
+        self.assertTrue(record_handoffs(self.env.cr.dbname), "the open writer recorded the waiting hits")
         self.env.invalidate_all()
         return response
 
@@ -152,7 +152,7 @@ class TestOpenPixel(HttpCase, TrackingCase):
 
             with ThreadPoolExecutor(max_workers=len(urls)) as pool:
                 statuses = list(pool.map(get, urls))
-        self.assertTrue(record_waiting_opens(self.env.cr.dbname))
+        self.assertTrue(record_handoffs(self.env.cr.dbname))
         self.env.invalidate_all()
         return statuses
 

@@ -1,12 +1,12 @@
-"""The open writer: one thread per server process that turns the hits the
-pixel keeps (``mail.tracking.open``) into open events shortly after they
-arrive, in batches, so that a pixel costs the request one insert and the
-database one transaction per batch. Hits are in the database before the
-pixel answers: this thread only decides when they are recorded, and the cron
-``ir_cron_record_waiting_opens`` does its work for a process that ended."""
+"""The hand-off writer: one thread per server process that records what the
+open pixel and the providers' webhooks keep (``mail.tracking.handoff``)
+shortly after it arrives, in batches, so that a pixel hit or a webhook
+request costs its request one insert and the database one transaction per
+batch. Rows are in the database before the request is answered: this thread
+only decides when they are recorded, and the cron
+``ir_cron_record_handoffs`` does its work for a process that ended."""
 
 import atexit
-import functools
 import logging
 import threading
 
@@ -14,28 +14,28 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 
-from ..models.mail_tracking_open import MAX_BATCH
+from ..models.mail_tracking_handoff import MAX_BATCH
 
 _logger = logging.getLogger(__name__)
 
-#: How long the thread waits for more hits before recording a batch, and
-#: before trying again hits of a tracking another transaction held (seconds).
+#: How long the thread waits for more rows before recording a batch, and
+#: before trying again rows of a tracking another transaction held (seconds).
 FLUSH_DELAY = 0.5
 RETRY_DELAY = 2.0
 
 
-def record_waiting_hits(db):
-    """Record the waiting hits of ``db``, batch by batch, each in its own
+def record_waiting(db):
+    """Record the waiting rows of ``db``, batch by batch, each in its own
     transaction; return how many were left for a tracking held elsewhere."""
     while True:
         with Registry(db).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            done, left = retrying(functools.partial(env["mail.tracking.open"]._record_waiting_hits), env)
+            done, left = retrying(env["mail.tracking.handoff"]._record_waiting, env)
         if not done or done + left < MAX_BATCH:
             return left
 
 
-class OpenWriter:
+class HandoffWriter:
     def __init__(self):
         self._condition = threading.Condition()
         self._databases = set()
@@ -43,14 +43,14 @@ class OpenWriter:
         self._thread = None
 
     def notify(self, db):
-        """A hit of ``db`` is waiting: record it soon."""
+        """A row of ``db`` is waiting: record it soon."""
         with self._condition:
             self._databases.add(db)
             self._ensure_thread()
             self._condition.notify()
 
     def flush(self, db, timeout=60):
-        """Have the thread record the waiting hits of ``db`` now, and wait
+        """Have the thread record the waiting rows of ``db`` now, and wait
         until it did (or ``timeout`` seconds). Return whether it did."""
         done = threading.Event()
         with self._condition:
@@ -62,7 +62,7 @@ class OpenWriter:
 
     def _ensure_thread(self):
         if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="mail_tracking_opens", daemon=True)
+            self._thread = threading.Thread(target=self._run, name="mail_tracking_handoff", daemon=True)
             self._thread.start()
 
     def _run(self):
@@ -81,16 +81,16 @@ class OpenWriter:
                 self._retry_later(held)
 
     def _record(self, databases):
-        """Record the waiting hits of ``databases``; return those where some
-        hits had to wait for a tracking held elsewhere."""
+        """Record the waiting rows of ``databases``; return those where some
+        rows had to wait for a tracking held elsewhere."""
         held = set()
         for db in databases:
             try:
-                if record_waiting_hits(db):
+                if record_waiting(db):
                     held.add(db)
             except Exception:
-                # the hits stay in the database: the next run or the cron records them
-                _logger.warning("Open-pixel hits of %s not recorded yet", db, exc_info=True)
+                # the rows stay in the database: the next run or the cron records them
+                _logger.warning("Pixel hits and webhook events of %s not recorded yet", db, exc_info=True)
                 held.add(db)
         return held
 
@@ -101,12 +101,12 @@ class OpenWriter:
 
     def record_now(self):
         """Record what this process was told of, in the calling thread (at
-        exit: the hits are safe anyway, this only saves waiting for the
+        exit: the rows are safe anyway, this only saves waiting for the
         cron)."""
         with self._condition:
             databases, self._databases = self._databases, set()
         self._record(databases)
 
 
-OPEN_WRITER = OpenWriter()
-atexit.register(OPEN_WRITER.record_now)
+HANDOFF_WRITER = HandoffWriter()
+atexit.register(HANDOFF_WRITER.record_now)
