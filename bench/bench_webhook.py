@@ -103,7 +103,7 @@ def post_load(port, path, requests, concurrency=CONCURRENCY, max_seconds=120):
     return {"requests": done, "rps": done / wall, "statuses": statuses}
 
 
-def wait_until_recorded(db, expected, max_seconds=120):
+def wait_until_recorded(db, expected, max_seconds=30):
     """Seconds until ``expected`` provider events are recorded (nothing
     left waiting), and how many are."""
     t0 = time.perf_counter()
@@ -112,6 +112,7 @@ def wait_until_recorded(db, expected, max_seconds=120):
             recorded = env["mail.tracking.event"].search_count([("provider_event_id", "!=", False)])
             waiting = env["mail.tracking.handoff"].search_count([]) if "mail.tracking.handoff" in env else 0
         if (recorded >= expected and not waiting) or time.perf_counter() - t0 > max_seconds:
+            bl.log(f"webhook: {recorded} of {expected} events recorded, {waiting} requests waiting")
             return time.perf_counter() - t0, recorded
         time.sleep(0.5)
 

@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import api, models, tools
 
+from ..tools.references import parse_references
+
 
 class MailTrackingEmail(models.Model):
     """Events from mail providers' webhooks, on the trackings they are
@@ -32,7 +34,11 @@ class MailTrackingEmail(models.Model):
         """``[(event, tracking)]``: the tracking each event is about."""
         # sudo: webhooks are verified by the caller; events name trackings of any user
         Tracking = self.sudo()
-        by_reference = Tracking._from_header(", ".join(event.reference for event in events if event.reference))
+        tokens = {}
+        for event in events:
+            # each event's own references: a batch may name many more emails than one header does
+            tokens.update(parse_references(event.reference))
+        by_reference = Tracking._from_tokens(tokens)
         by_id = {tracking.id: tracking for tracking in by_reference}
         message_ids = [event.message_id for event in events if event.message_id]
         by_message = Tracking.search([("message_id", "in", message_ids)]).grouped("message_id") if message_ids else {}

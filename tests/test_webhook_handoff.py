@@ -31,9 +31,9 @@ class TestWebhookHandoff(SendgridCase):
 
     def test_request_kept_then_recorded_by_the_writer(self):
         self.keep(self.event("delivered", "sg-1"))
-        self.assertEqual(self.waiting().mapped("kind"), ["sendgrid"])
         self.assertFalse(self.events("delivered"), "the request only keeps the events")
         self.assertEqual(self.tracking.state, "sent")
+        self.assertEqual(self.waiting().mapped("kind"), ["sendgrid"])
         self.assertTrue(record_handoffs(self.env.cr.dbname))
         self.env.invalidate_all()
         self.assertEqual(self.events("delivered").provider_event_id, "sendgrid:sg-1")
@@ -56,9 +56,30 @@ class TestWebhookHandoff(SendgridCase):
 
     def test_request_left_by_a_process_that_ended_is_recorded_by_the_cron(self):
         self.keep(self.event("delivered", "sg-1"), self.event("click", "sg-2", url="https://example.com/"))
+        self.assertFalse(self.events().filtered("provider_event_id"), "the process ended before its writer ran")
         self.assertEqual(len(self.waiting()), 1)
         self.env.ref("mail_activity_tracking.ir_cron_record_handoffs").method_direct_trigger()
         self.env.invalidate_all()
         self.assertEqual(len(self.events("delivered")), 1)
         self.assertEqual(self.events("click").url, "https://example.com/")
         self.assertFalse(self.waiting())
+
+    def test_batch_about_many_emails_is_recorded_whole(self):
+        trackings = self.env["mail.tracking.email"].create(
+            [{"name": f"Batch {n}", "recipient": f"batch{n}@example.com", "state": "sent"} for n in range(150)]
+        )
+        self.env.flush_all()
+        events = [
+            self.event(
+                "delivered",
+                f"sg-{tracking.id}",
+                email=tracking.recipient_address,
+                odoo_tracking=f"{tracking.id}-{tracking.sudo().token}",
+            )
+            for tracking in trackings
+        ]
+        self.keep(*events)
+        self.assertTrue(record_handoffs(self.env.cr.dbname))
+        self.env.invalidate_all()
+        self.assertEqual(set(trackings.mapped("state")), {"delivered"})
+        self.assertEqual(len(trackings.tracking_event_ids.filtered(lambda event: event.event_type == "delivered")), 150)
