@@ -5,7 +5,7 @@ from odoo.tools import SQL
 
 from odoo.addons.mail.tools.discuss import Store
 
-from .mail_tracking_email import FAILED_STATES
+from ..tools.states import FAILED_STATES, STATUS_OF_STATE
 
 #: The bus notification telling the internal users which messages have new
 #: tracking statuses.
@@ -13,17 +13,6 @@ STATUSES_CHANGED = "mail_activity_tracking/statuses_changed"
 #: Where ``_tracking_bus_schedule`` notes, for the transaction, the messages
 #: to push.
 BUS_SCHEDULE_KEY = "mail_activity_tracking.bus"
-
-#: What the chatter shows for a tracking state (empty = waiting).
-STATUS_OF_STATE = {
-    False: "waiting",
-    "deferred": "sent",
-    "sent": "sent",
-    "delivered": "delivered",
-    "opened": "opened",
-    "unsub": "opened",
-    **dict.fromkeys(FAILED_STATES, "error"),
-}
 
 
 class MailMessage(models.Model):
@@ -261,6 +250,7 @@ def _tracked_recipient(tracking):
 
 
 def _recipient(name, email, status, partner=None, tracking=None):
+    failed = bool(tracking) and tracking.state in FAILED_STATES
     return {
         "tracking_id": tracking.id if tracking else False,
         "partner_id": partner.id if partner else False,
@@ -268,7 +258,6 @@ def _recipient(name, email, status, partner=None, tracking=None):
         "email": email or False,
         "status": status,
         "state": tracking.state if tracking else False,
-        "error": tracking
-        and tracking.state in FAILED_STATES
-        and (tracking.bounce_description or tracking.error_description or False),
+        "failed": failed,
+        "error": failed and (tracking.bounce_description or tracking.error_description or False),
     }

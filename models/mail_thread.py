@@ -1,98 +1,10 @@
-import email
-import email.policy
-import logging
-import re
-
 from lxml import etree
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .mail_tracking_email import TRACKING_HEADER
-
-_logger = logging.getLogger(__name__)
-
-#: RFC 3464 actions that tell the email reached (or was handed on towards)
-#: its recipient.
-SUCCESS_ACTIONS = ("delivered", "relayed", "expanded")
-STATUS_RE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-
-
-def _header(part, name):
-    return tools.mail.decode_message_header(part, name) or ""
-
-
-def _typed_value(value):
-    """``rfc822; a@b.c`` -> ``a@b.c`` (RFC 3464 typed fields)."""
-    return value.partition(";")[2].strip() if ";" in value else value.strip()
-
-
-def delivery_reports(email_message):
-    """The per-recipient fields of an RFC 3464 delivery status notification:
-    a list of dicts (recipient, action, status, diagnostic, mta), empty when
-    the email has no ``message/delivery-status`` part."""
-    status_part = next(
-        (part for part in email_message.walk() if part.get_content_type() == "message/delivery-status"), None
-    )
-    blocks = status_part.get_payload() if status_part else []
-    if not isinstance(blocks, list) or not blocks:
-        return []
-    per_message, per_recipient = blocks[0], blocks[1:]
-    mta = _typed_value(_header(per_message, "Reporting-MTA"))
-    return [
-        {
-            "recipient": tools.email_normalize(
-                _typed_value(_header(block, "Final-Recipient") or _header(block, "Original-Recipient"))
-            ),
-            "action": _header(block, "Action").strip().lower(),
-            "status": (STATUS_RE.search(_header(block, "Status")) or [""])[0],
-            "diagnostic": _typed_value(_header(block, "Diagnostic-Code")),
-            "mta": mta,
-        }
-        for block in per_recipient
-    ]
-
-
-def envelope_id(email_message):
-    """The ENVID we gave the email when sending (RFC 3461), if reported."""
-    for part in email_message.walk():
-        if part.get_content_type() == "message/delivery-status":
-            blocks = part.get_payload()
-            if isinstance(blocks, list) and blocks:
-                return _header(blocks[0], "Original-Envelope-Id").strip()
-    return ""
-
-
-def original_headers(email_message):
-    """The headers of the email a report is about (``message/rfc822`` or
-    ``text/rfc822-headers`` part), as a message; ``None`` when absent."""
-    for part in email_message.walk():
-        content_type = part.get_content_type()
-        if content_type == "message/rfc822":
-            payload = part.get_payload()
-            return payload[0] if isinstance(payload, list) and payload else None
-        if content_type == "text/rfc822-headers":
-            # bytes as they came: a declared charset may be unknown or wrong
-            return email.message_from_bytes(part.get_payload(decode=True) or b"", policy=email.policy.SMTP)
-    return None
-
-
-def event_of_report(report):
-    """``(event_type, metadata)`` of one recipient's delivery report."""
-    action, status = report["action"], report["status"]
-    metadata = {
-        "bounce_type": status or action or False,
-        "bounce_description": report["diagnostic"] or False,
-        "smtp_server": report["mta"] or False,
-        "error_type": status or False,
-        "error_description": report["diagnostic"] or False,
-    }
-    if action in SUCCESS_ACTIONS:
-        return "delivered", metadata
-    if action == "delayed" or status.startswith("4"):
-        return "soft_bounce", metadata
-    return "hard_bounce", metadata
+from ..tools.states import decoration_attributes
 
 
 class MailThread(models.AbstractModel):
@@ -211,70 +123,7 @@ class MailThread(models.AbstractModel):
                     string=self.env._("Mail State"),
                     optional="hide",
                     widget="badge",
-                    **{
-                        "decoration-success": "mail_tracking_state in ('sent', 'delivered', 'opened')",
-                        "decoration-danger": "mail_tracking_state in ('error', 'rejected', 'spam', 'bounced')",
-                        "decoration-warning": "mail_tracking_state in ('soft-bounced', 'deferred', 'unsub')",
-                    },
+                    **decoration_attributes("mail_tracking_state"),
                 )
             )
         return arch, view
-
-    @api.model
-    def _routing_handle_bounce(self, email_message, message_dict):
-        """Record what a delivery report says on the tracking of the one
-        recipient it names. Only failures go on to Odoo's own bounce handling:
-        a "delivered" or "delayed" report is no bounce."""
-        candidates = self._bounce_trackings(email_message, message_dict)
-        reports = delivery_reports(email_message) or [self._report_from_plain_bounce(message_dict, candidates)]
-        failed = False
-        for report in reports:
-            event_type, metadata = event_of_report(report)
-            failed = failed or event_type == "hard_bounce" or report["action"] == "failed"
-            trackings = candidates.filtered(
-                lambda tracking, report=report: tracking.recipient_address == report["recipient"]
-            )
-            if not trackings and len(candidates) == 1 and not report["recipient"]:
-                trackings = candidates
-            trackings.event_create(event_type, metadata)
-        if failed:
-            return super()._routing_handle_bounce(email_message, message_dict)
-        _logger.info(
-            "Delivery report for %s recorded: %s", message_dict.get("bounced_msg_ids"), [r["action"] for r in reports]
-        )
-        return None
-
-    @api.model
-    def _report_from_plain_bounce(self, message_dict, candidates):
-        """A report for a non-delivery report without RFC 3464 fields, from
-        what Odoo's gateway found, the one candidate address its text names
-        and any RFC 3463 status in it."""
-        text = tools.html2plaintext(message_dict.get("body") or "")
-        status = STATUS_RE.search(text)
-        named = {address for address in candidates.mapped("recipient_address") if address and address in text.lower()}
-        recipient = message_dict.get("bounced_email") or (named.pop() if len(named) == 1 else "")
-        return {
-            "recipient": tools.email_normalize(recipient),
-            "action": "failed",
-            "status": status[0] if status else "",
-            "diagnostic": text.strip()[:500],
-            "mta": "",
-        }
-
-    @api.model
-    def _bounce_trackings(self, email_message, message_dict):
-        """The trackings a report may be about: named by our envelope id or
-        header, or sharing the original Message-ID."""
-        Tracking = self.env["mail.tracking.email"].sudo()
-        headers = original_headers(email_message)
-        references = ", ".join(filter(None, [envelope_id(email_message), headers and headers[TRACKING_HEADER]]))
-        trackings = Tracking._from_header(references)
-        message_ids = [
-            headers and headers["Message-Id"],
-            *(message_dict.get("bounced_msg_ids") or []),
-            *tools.mail.unfold_references(message_dict.get("in_reply_to") or ""),
-        ]
-        message_ids = [message_id.strip() for message_id in message_ids if message_id]
-        if message_ids:
-            trackings |= Tracking.search([("message_id", "in", message_ids)])
-        return trackings

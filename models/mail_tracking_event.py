@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .mail_tracking_email import complete_times
+from ..tools.timestamps import complete_times
 
 
 class MailTrackingEvent(models.Model):

@@ -3,7 +3,7 @@ from email.message import EmailMessage
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.mail_tracking_email import TRACKING_HEADER
+from ..tools.references import TRACKING_HEADER
 from .common import TrackingCase
 
 

@@ -1,7 +1,8 @@
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from ..models.mail_tracking_email import OPEN_DEDUP_SECONDS, next_state
+from ..models.mail_tracking_email_events import OPEN_DEDUP_SECONDS
+from ..tools.states import next_state
 
 
 @tagged("post_install", "-at_install")

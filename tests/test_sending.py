@@ -2,7 +2,7 @@ import socket
 
 from odoo.tests import tagged
 
-from ..models.mail_tracking_email import TRACKING_HEADER
+from ..tools.references import TRACKING_HEADER
 from .common import TrackingCase
 
 

@@ -4,6 +4,11 @@ lengths, anything else is ``None``. Pure functions, no ORM."""
 
 import re
 
+#: Header of every tracked outgoing email: ``<id>-<token>`` of each tracking
+#: the email carries, so a bounce or a provider event finds its tracking; the
+#: id alone is guessable, the token is not.
+TRACKING_HEADER = "X-Odoo-Tracking"
+
 #: The largest id PostgreSQL's ``integer`` column holds.
 MAX_ID = 2**31 - 1
 #: The most references one header value is read for (an email has one per

@@ -20,6 +20,7 @@ function recipient(values) {
         partner_id: false,
         email: false,
         state: false,
+        failed: false,
         error: false,
         ...values,
     };
@@ -146,6 +147,7 @@ test("Failed mailbox: red counter, failed recipients, Set as reviewed, Retry", a
         email: "alice@example.com",
         status: "error",
         state: "bounced",
+        failed: true,
         error: "550 <b>unknown</b>",
     });
     onRpc("/mail/failed/messages", function () {
@@ -198,7 +200,14 @@ test("Failed mailbox: Mark all as reviewed asks first", async () => {
             data: storeData(this, {
                 [messageId]: {
                     tracking_recipients: [
-                        recipient({ tracking_id: 3, partner_id: aliceId, name: "Alice", status: "error" }),
+                        recipient({
+                            tracking_id: 3,
+                            partner_id: aliceId,
+                            name: "Alice",
+                            status: "error",
+                            state: "error",
+                            failed: true,
+                        }),
                     ],
                     is_failed_message: true,
                     tracking_can_act: true,
@@ -245,6 +254,7 @@ test("Chatter: the record's failed messages at the top, with their actions", asy
                             name: "Alice",
                             status: "error",
                             state: "error",
+                            failed: true,
                             error: "mailbox unavailable",
                         }),
                     ],
@@ -280,7 +290,14 @@ test("Failed message: no Retry nor Set as reviewed for a user who may not act on
             data: storeData(this, {
                 [messageId]: {
                     tracking_recipients: [
-                        recipient({ tracking_id: 3, partner_id: aliceId, name: "Alice", status: "error" }),
+                        recipient({
+                            tracking_id: 3,
+                            partner_id: aliceId,
+                            name: "Alice",
+                            status: "error",
+                            state: "error",
+                            failed: true,
+                        }),
                     ],
                     is_failed_message: true,
                     tracking_can_act: false,

@@ -3,9 +3,6 @@ import { fields } from "@mail/core/common/record";
 
 import { patch } from "@web/core/utils/patch";
 
-/** Raw tracking states of a failed email (see mail.tracking.email). */
-export const FAILED_STATES = ["error", "rejected", "spam", "bounced", "soft-bounced"];
-
 /** @type {import("models").Message} */
 const messagePatch = {
     setup() {
@@ -13,7 +10,8 @@ const messagePatch = {
         /**
          * One entry per recipient of the emails of this message, as the server
          * sends them: { tracking_id, partner_id, name, email, status, state,
-         * error }. Replaced as a whole on each update (bus or fetch), which
+         * failed, error }; `status` picks the icon and `failed` tells a failed
+         * email (both from the states defined in the server's tools/states.py). Replaced as a whole on each update (bus or fetch), which
          * re-renders the status icons.
          *
          * @type {Object[]}
@@ -38,9 +36,7 @@ const messagePatch = {
     },
     /** @returns {Object[]} the recipients whose email failed */
     get failedTrackingRecipients() {
-        return (this.tracking_recipients || []).filter(
-            (recipient) => recipient.status === "error" || FAILED_STATES.includes(recipient.state),
-        );
+        return (this.tracking_recipients || []).filter((recipient) => recipient.failed);
     },
     /**
      * Keeps the Failed mailbox in line with the messages the server sends
@@ -89,7 +85,7 @@ const messagePatch = {
         }
         this.tracking_recipients = this.tracking_recipients.map((recipient) =>
             failedIds.has(recipient.tracking_id)
-                ? { ...recipient, status: "waiting", state: false, error: false }
+                ? { ...recipient, status: "waiting", state: false, failed: false, error: false }
                 : recipient,
         );
         this.onTrackingReviewed();

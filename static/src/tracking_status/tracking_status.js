@@ -6,10 +6,12 @@ import { TrackingDetailsPopover } from "@mail_activity_tracking/tracking_details
 
 /**
  * Label and description of each status a recipient of a tracked message can
- * have, as the server computes it (`tracking_recipients[].status`).
+ * have, as the server computes it (`tracking_recipients[].status`, from the
+ * states of the server's tools/states.py); null for a status this client
+ * does not know (shown as "unknown").
  *
  * @param {string} status
- * @returns {{ name: string, description: string }}
+ * @returns {{ name: string, description: string } | null}
  */
 export function getTrackingStatusInfo(status) {
     switch (status) {
@@ -38,27 +40,17 @@ export function getTrackingStatusInfo(status) {
                 name: _t("No Partner"),
                 description: _t("The recipient doesn't have a defined partner"),
             };
-        default:
+        case "unknown":
             return {
                 name: _t("Unknown"),
                 description: _t(
                     "No email tracking info available. Maybe this notified partner has 'Receive Inbox Notifications by Email' == 'Never'",
                 ),
             };
+        default:
+            return null;
     }
 }
-
-export const TRACKING_STATUSES = [
-    "unknown",
-    "waiting",
-    "error",
-    "sent",
-    "delivered",
-    "opened",
-    "cc",
-    "noemail",
-    "anonuser",
-];
 
 /**
  * The status icon shown right of a recipient's name: one distinct shape per
@@ -84,7 +76,7 @@ export class TrackingStatus extends Component {
 
     get status() {
         const status = this.props.recipient.status;
-        return TRACKING_STATUSES.includes(status) ? status : "unknown";
+        return getTrackingStatusInfo(status) ? status : "unknown";
     }
 
     get info() {

@@ -1,0 +1,89 @@
+import logging
+import time
+
+from odoo import api, models
+
+from ..tools.states import EVENT_STATE
+
+_logger = logging.getLogger(__name__)
+
+#: Opens of one email closer together than this are one open (mail clients
+#: and image proxies often fetch the pixel several times in a row).
+OPEN_DEDUP_SECONDS = 10
+#: Events that flag the address of their tracking as bounced.
+BOUNCING_EVENTS = ("hard_bounce", "reject", "spam")
+
+
+class MailTrackingEmail(models.Model):
+    """Events on trackings (a bounce, an open, a provider's report): each is
+    recorded and moves its tracking's state; repeated opens count once."""
+
+    _inherit = "mail.tracking.email"
+
+    def event_create(self, event_type, metadata):
+        """Record one ``event_type`` event per tracking in ``self`` and move
+        each tracking's state by the precedence rules of
+        ``tools.states.next_state``.
+
+        :param str event_type: one of ``mail.tracking.event`` event types
+        :param dict metadata: event values (timestamp, ip, user_agent, ...)
+        :return: the created events
+        """
+        self.check_access("write")
+        if event_type not in EVENT_STATE:
+            _logger.info("Ignoring unknown email tracking event type %r", event_type)
+            return self.env["mail.tracking.event"]
+        return self._create_events(event_type, [(tracking, metadata) for tracking in self.sudo()])
+
+    @api.model
+    def _create_events(self, event_type, hits):
+        """Record ``hits``, ``[(tracking, metadata)]``, as events of
+        ``event_type``, and move the states, in a few queries per batch."""
+        Event = self.env["mail.tracking.event"].sudo()
+        if event_type in ("open", "click"):
+            hits = self._deduplicated(event_type, hits)
+        if not hits:
+            return Event
+        events = Event.create(
+            [
+                {
+                    "recipient": tracking.recipient,
+                    **Event._values_from_metadata(event_type, metadata),
+                    "recipient_address": tracking.recipient_address,
+                    "tracking_email_id": tracking.id,
+                }
+                for tracking, metadata in hits
+            ]
+        )
+        trackings = self.sudo().union(*(tracking for tracking, _metadata in hits))
+        metadata = hits[0][1]
+        bounce = {key: metadata[key] for key in ("bounce_type", "bounce_description") if metadata.get(key)}
+        trackings._change_state(EVENT_STATE[event_type], bounce)
+        if event_type in BOUNCING_EVENTS:
+            trackings._flag_bounced_partners()
+        return events
+
+    @api.model
+    def _deduplicated(self, event_type, hits):
+        """``hits`` less those that come within ``OPEN_DEDUP_SECONDS`` of an
+        earlier ``event_type`` event of the same tracking."""
+        trackings = self.sudo().union(*(tracking for tracking, _metadata in hits))
+        # concurrent hits of one tracking queue up here (and retry if needed)
+        trackings.lock_for_update()
+        last = dict(
+            self.env["mail.tracking.event"]
+            .sudo()
+            ._read_group(
+                [("tracking_email_id", "in", trackings.ids), ("event_type", "=", event_type)],
+                ["tracking_email_id"],
+                ["timestamp:max"],
+            )
+        )
+        now = time.time()
+        kept = []
+        for tracking, metadata in sorted(hits, key=lambda hit: hit[1].get("timestamp") or now):
+            timestamp = metadata.get("timestamp") or now
+            if timestamp - (last.get(tracking) or 0) >= OPEN_DEDUP_SECONDS:
+                kept.append((tracking, metadata))
+                last[tracking] = timestamp
+        return kept

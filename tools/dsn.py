@@ -1,0 +1,94 @@
+"""Delivery status notifications (RFC 3464) read for what Odoo's own bounce
+extraction (``mail.thread._message_parse_extract_bounce``) leaves out: the
+report of each recipient (Odoo reads the first one's address only), the
+envelope id we gave the email (RFC 3461), and the tracking event each
+report amounts to. Pure functions, no ORM."""
+
+import re
+
+from odoo.tools import email_normalize
+from odoo.tools.mail import decode_message_header
+
+#: RFC 3464 actions that tell the email reached (or was handed on towards)
+#: its recipient.
+SUCCESS_ACTIONS = ("delivered", "relayed", "expanded")
+#: An RFC 3463 status code (``5.1.1``).
+STATUS_RE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
+def _header(part, name):
+    return decode_message_header(part, name) or ""
+
+
+def _typed_value(value):
+    """``rfc822; a@b.c`` -> ``a@b.c`` (RFC 3464 typed fields)."""
+    return value.partition(";")[2].strip() if ";" in value else value.strip()
+
+
+def _status_blocks(email_message):
+    """The header blocks of the ``message/delivery-status`` part: the
+    per-message one first, then one per recipient; empty when absent."""
+    status_part = next(
+        (part for part in email_message.walk() if part.get_content_type() == "message/delivery-status"), None
+    )
+    blocks = status_part.get_payload() if status_part else []
+    return blocks if isinstance(blocks, list) else []
+
+
+def delivery_reports(email_message):
+    """The per-recipient fields of an RFC 3464 delivery status notification:
+    a list of dicts (recipient, action, status, diagnostic, mta), empty when
+    the email has no ``message/delivery-status`` part."""
+    blocks = _status_blocks(email_message)
+    if not blocks:
+        return []
+    per_message, per_recipient = blocks[0], blocks[1:]
+    mta = _typed_value(_header(per_message, "Reporting-MTA"))
+    return [
+        {
+            "recipient": email_normalize(
+                _typed_value(_header(block, "Final-Recipient") or _header(block, "Original-Recipient"))
+            ),
+            "action": _header(block, "Action").strip().lower(),
+            "status": (STATUS_RE.search(_header(block, "Status")) or [""])[0],
+            "diagnostic": _typed_value(_header(block, "Diagnostic-Code")),
+            "mta": mta,
+        }
+        for block in per_recipient
+    ]
+
+
+def envelope_id(email_message):
+    """The ENVID we gave the email when sending (RFC 3461), if reported."""
+    blocks = _status_blocks(email_message)
+    return _header(blocks[0], "Original-Envelope-Id").strip() if blocks else ""
+
+
+def plain_report(text, recipient):
+    """A report for a non-delivery report without RFC 3464 fields: failed,
+    for ``recipient``, with any RFC 3463 status its ``text`` gives."""
+    status = STATUS_RE.search(text)
+    return {
+        "recipient": email_normalize(recipient),
+        "action": "failed",
+        "status": status[0] if status else "",
+        "diagnostic": text.strip()[:500],
+        "mta": "",
+    }
+
+
+def event_of_report(report):
+    """``(event_type, metadata)`` of one recipient's delivery report."""
+    action, status = report["action"], report["status"]
+    metadata = {
+        "bounce_type": status or action or False,
+        "bounce_description": report["diagnostic"] or False,
+        "smtp_server": report["mta"] or False,
+        "error_type": status or False,
+        "error_description": report["diagnostic"] or False,
+    }
+    if action in SUCCESS_ACTIONS:
+        return "delivered", metadata
+    if action == "delayed" or status.startswith("4"):
+        return "soft_bounce", metadata
+    return "hard_bounce", metadata
