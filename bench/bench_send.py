@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """send: N chatter messages x R recipients posted (emails queued), then the
-mail queue sent through a real SMTP server on 127.0.0.1 (bench/smtp_sink.py,
+mail queue sent through a real SMTP server on 127.0.0.1 (tests/smtp_server.py,
 its own process), on plain Odoo (only ``mail``) and with the addon.
 
 Each round posts N messages, then sends the whole queue (N mail.mail, N x R

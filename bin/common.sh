@@ -57,11 +57,11 @@ ensure_apt_packages() {
         || die "apt-get install $* failed"
 }
 
-# pip install what our tooling and tests need: aiosmtpd (SMTP sink, tests) and
-# websocket-client (without it Odoo skips browser tests: HttpCase.browser_js/start_tour).
+# pip install what our tooling and tests need: websocket-client (without it
+# Odoo skips browser tests: HttpCase.browser_js/start_tour).
 ensure_python_packages() {
     local missing=() pair
-    for pair in aiosmtpd:aiosmtpd websocket:websocket-client; do
+    for pair in websocket:websocket-client; do
         "$PY" -c "import ${pair%%:*}" 2>/dev/null || missing+=("${pair#*:}")
     done
     ((${#missing[@]})) || return 0

@@ -1,4 +1,7 @@
-"""A small but real SMTP server on loopback for the tests.
+#!/usr/bin/env python3
+"""The one SMTP server of the project, small but real, on loopback: the
+tests' (imported), ``bin/serve``'s sink and the benchmarks' (run as a
+program, see ``main``).
 
 It speaks enough of RFC 5321 for smtplib and Odoo (EHLO/HELO, AUTH PLAIN and
 LOGIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT), keeps every envelope it accepts
@@ -10,11 +13,20 @@ It can also misbehave, for the fault tests: greet with another reply than
 drop the connection in the middle of the ``drop_in_data``-th message.
 """
 
+import argparse
 import base64
+import contextlib
+import json
+import logging
+import signal
 import socketserver
+import sys
 import threading
+import time
+import uuid
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from pathlib import Path
 
 GREETING = "220 localhost test SMTP server ready"
 
@@ -124,7 +136,7 @@ class _Session(socketserver.StreamRequestHandler):
                 break
             lines.append(raw[1:] if raw.startswith(b"..") else raw)
         self.envelope.data = b"".join(lines)
-        self.server.smtp.envelopes.append(self.envelope)
+        self.server.smtp.accept(self.envelope)
         self.envelope = Envelope()
         self.reply("250 2.0.0 OK queued")
 
@@ -147,10 +159,19 @@ class _Server(socketserver.ThreadingTCPServer):
 
 class SMTPServer:
     """Run with ``with SMTPServer() as smtp:``; ``smtp.port`` is where it
-    listens on 127.0.0.1, ``smtp.envelopes`` what it accepted."""
+    listens on 127.0.0.1 (``port``, else a free one), ``smtp.envelopes``
+    what it accepted (or ``store``, a function, takes each one instead)."""
 
     def __init__(
-        self, extensions=(), refuse=None, credentials=None, greeting=GREETING, silent=False, drop_in_data=None
+        self,
+        extensions=(),
+        refuse=None,
+        credentials=None,
+        greeting=GREETING,
+        silent=False,
+        drop_in_data=None,
+        port=0,
+        store=None,
     ):
         self.extensions = list(extensions)
         self.refuse = {address.lower(): reply for address, reply in (refuse or {}).items()}
@@ -160,13 +181,20 @@ class SMTPServer:
         self.drop_in_data = drop_in_data
         self.data_count = 0
         self.envelopes = []
-        self._server = _Server(("127.0.0.1", 0), _Session)
+        self._store = store
+        self._server = _Server(("127.0.0.1", port), _Session)
         self._server.smtp = self
         self.port = self._server.server_address[1]
 
     def __enter__(self):
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def accept(self, envelope):
+        if self._store:
+            self._store(envelope)
+        else:
+            self.envelopes.append(envelope)
 
     def copies(self, address):
         """How many accepted envelopes went to ``address``."""
@@ -182,3 +210,86 @@ class SMTPServer:
     def __exit__(self, *exc_info):
         self._server.shutdown()
         self._server.server_close()
+
+
+# ----------------------------------------------------------------------------
+# As a program: bin/serve's sink (--dir) and the benchmarks' (--control)
+# ----------------------------------------------------------------------------
+
+
+def _eml_writer(directory):
+    """Store each envelope as ``<directory>/<time>-<id>.eml``, with a log line."""
+    logger = logging.getLogger("smtp_server")
+
+    def store(envelope):
+        path = directory / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.eml"
+        path.write_bytes(envelope.data)
+        logger.info(
+            "received from=%s to=%s size=%d file=%s",
+            envelope.mail_from,
+            ",".join(envelope.rcpt_tos),
+            len(envelope.data),
+            path,
+        )
+
+    return store
+
+
+def _counts(envelopes):
+    """Messages, RCPT count, and RCPT count per recipient domain."""
+    domains = {}
+    for envelope in envelopes:
+        for rcpt in envelope.rcpt_tos:
+            domain = rcpt.rpartition("@")[2].lower()
+            domains[domain] = domains.get(domain, 0) + 1
+    return {"messages": len(envelopes), "rcpts": sum(domains.values()), "domains": domains}
+
+
+def _say(line):
+    """One line to the program that started us."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _answer_commands(server):
+    """Answer one command a line on stdin: ``count`` (JSON, see ``_counts``,
+    since the last ``reset``), ``reset``, ``quit``; stdin closed is ``quit``."""
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "count":
+            _say(json.dumps(_counts(list(server.envelopes))))
+        elif command == "reset":
+            server.envelopes.clear()
+            _say("ok")
+        elif command == "quit":
+            break
+        else:
+            _say(f"error unknown command {command!r}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description="SMTP server on 127.0.0.1; prints 'port <P>' once listening.")
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dir", type=Path, help="store each message there as .eml, until SIGTERM or Ctrl-C")
+    mode.add_argument("--control", action="store_true", help="keep messages, answer commands on stdin")
+    args = parser.parse_args()
+    store = None
+    if args.dir:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        handlers = [logging.StreamHandler(), logging.FileHandler(args.dir / "sink.log")]
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", handlers=handlers)
+        store = _eml_writer(args.dir)
+    with SMTPServer(port=args.port, store=store) as server:
+        _say(f"port {server.port}")
+        if args.control:
+            _answer_commands(server)
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+
+
+if __name__ == "__main__":
+    main()
