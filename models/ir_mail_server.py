@@ -2,8 +2,8 @@ import smtplib
 
 from odoo import api, models, tools
 
+from ..tools.context_keys import SMTP_HOST_KEY
 from ..tools.references import TRACKING_HEADER
-from .mail_mail import SMTP_HOST_KEY
 
 #: smtplib's session class, bound at import: tests may replace
 #: ``smtplib.SMTP`` with a factory of their own session objects.

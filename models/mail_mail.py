@@ -3,8 +3,7 @@ import psycopg2
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-#: Context key: the host of the SMTP server of the batch ``_send`` sends.
-SMTP_HOST_KEY = "mail_tracking_smtp_host"
+from ..tools.context_keys import SKIP_TRACKING_KEY, SMTP_HOST_KEY
 
 
 def _narrow_to(email, trackings):
@@ -29,7 +28,7 @@ class MailMail(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         mails = super().create(vals_list)
-        if not self.env.context.get("mail_tracking_skip"):
+        if not self.env.context.get(SKIP_TRACKING_KEY):
             self.env["mail.tracking.email"].sudo().create(mails._tracking_values(vals_list))
         mails.filtered(lambda mail: mail.email_to or mail.email_cc)._tracking_store_raw_recipients()
         return mails

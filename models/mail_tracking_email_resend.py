@@ -1,5 +1,7 @@
 from odoo import Command, models
 
+from ..tools.context_keys import SKIP_TRACKING_KEY
+
 
 class MailTrackingEmail(models.Model):
     """Retry: the emails of failed trackings queued again."""
@@ -22,7 +24,7 @@ class MailTrackingEmail(models.Model):
         mail = (
             self.env["mail.mail"]
             .sudo()
-            .with_context(mail_tracking_skip=True)
+            .with_context(**{SKIP_TRACKING_KEY: True})
             .create(
                 {
                     "mail_message_id": message.id,

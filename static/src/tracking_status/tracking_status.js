@@ -14,42 +14,24 @@ import { TrackingDetailsPopover } from "@mail_activity_tracking/tracking_details
  * @returns {{ name: string, description: string } | null}
  */
 export function getTrackingStatusInfo(status) {
-    switch (status) {
-        case "waiting":
-            return { name: _t("Waiting"), description: _t("Waiting to be sent") };
-        case "error":
-            return { name: _t("Error"), description: _t("Error while sending") };
-        case "sent":
-            return { name: _t("Sent"), description: _t("Sent to SMTP server configured") };
-        case "delivered":
-            return { name: _t("Delivered"), description: _t("Delivered to final MX server") };
-        case "opened":
-            return { name: _t("Opened"), description: _t("Opened by partner") };
-        case "cc":
-            return {
-                name: _t("Cc"),
-                description: _t("It's a Carbon-Copy recipient. Can't know the status so is 'Unknown'"),
-            };
-        case "noemail":
-            return {
-                name: _t("No Email"),
-                description: _t("The partner doesn't have a defined email"),
-            };
-        case "anonuser":
-            return {
-                name: _t("No Partner"),
-                description: _t("The recipient doesn't have a defined partner"),
-            };
-        case "unknown":
-            return {
-                name: _t("Unknown"),
-                description: _t(
-                    "No email tracking info available. Maybe this notified partner has 'Receive Inbox Notifications by Email' == 'Never'",
-                ),
-            };
-        default:
-            return null;
-    }
+    const all = {
+        waiting: [_t("Waiting"), _t("Waiting to be sent")],
+        error: [_t("Error"), _t("Error while sending")],
+        sent: [_t("Sent"), _t("Sent to SMTP server configured")],
+        delivered: [_t("Delivered"), _t("Delivered to final MX server")],
+        opened: [_t("Opened"), _t("Opened by partner")],
+        cc: [_t("Cc"), _t("It's a Carbon-Copy recipient. Can't know the status so is 'Unknown'")],
+        noemail: [_t("No Email"), _t("The partner doesn't have a defined email")],
+        anonuser: [_t("No Partner"), _t("The recipient doesn't have a defined partner")],
+        unknown: [
+            _t("Unknown"),
+            _t(
+                "No email tracking info available. Maybe this notified partner has 'Receive Inbox Notifications by Email' == 'Never'",
+            ),
+        ],
+    };
+    const texts = Object.hasOwn(all, status) ? all[status] : null;
+    return texts && { name: texts[0], description: texts[1] };
 }
 
 /**

@@ -1,0 +1,7 @@
+"""The context keys the addon's models pass to each other."""
+
+#: The host of the SMTP server of the batch ``mail.mail._send`` sends.
+SMTP_HOST_KEY = "mail_tracking_smtp_host"
+#: Create a ``mail.mail`` without trackings (a retry in a new mail brings
+#: its own).
+SKIP_TRACKING_KEY = "mail_tracking_skip"
