@@ -122,15 +122,7 @@ class MailMail(models.Model):
             outgoing.append(email)
         return outgoing
 
-    def _send(
-        self,
-        auto_commit=False,
-        raise_exception=False,
-        smtp_session=None,
-        alias_domain_id=False,
-        mail_server=False,
-        post_send_callback=None,
-    ):
+    def _send(self, *args, smtp_session=None, mail_server=False, **kwargs):
         mails = self
         if smtp_session is not None and isinstance(mail_server, models.BaseModel):
             # the session Odoo opened for the batch, to the server it picked
@@ -141,14 +133,7 @@ class MailMail(models.Model):
             # Odoo prepares the mails one by one: read their trackings at once
             self.sudo().mail_tracking_ids.fetch(["partner_id", "recipient_address", "token", "state"])
         try:
-            result = super(MailMail, mails)._send(
-                auto_commit=auto_commit,
-                raise_exception=raise_exception,
-                smtp_session=smtp_session,
-                alias_domain_id=alias_domain_id,
-                mail_server=mail_server,
-                post_send_callback=post_send_callback,
-            )
+            result = super(MailMail, mails)._send(*args, smtp_session=smtp_session, mail_server=mail_server, **kwargs)
         except (psycopg2.Error, MemoryError):
             # the transaction is lost: the mails stay queued, and so do their
             # recipients

@@ -101,29 +101,32 @@ class MailThread(models.AbstractModel):
         return [("id", operator, matching)]
 
     @api.model
+    def _failed_filter_attributes(self):
+        return {
+            "name": "message_has_failed_tracking",
+            "string": self.env._("Failed sent messages"),
+            "domain": "[('message_has_failed_tracking', '=', True)]",
+        }
+
+    @api.model
+    def _mail_state_column_attributes(self):
+        """The "Mail State" column, coloured as ``tools.states`` says."""
+        return {
+            "name": "mail_tracking_state",
+            "string": self.env._("Mail State"),
+            "optional": "hide",
+            "widget": "badge",
+            **decoration_attributes("mail_tracking_state"),
+        }
+
+    @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
         """Every model with a chatter gets the "Failed sent messages" filter in
         its search views and the "Mail State" column in its list views."""
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "search" and not arch.xpath("//filter[@name='message_has_failed_tracking']"):
             arch.append(etree.Element("separator"))
-            arch.append(
-                etree.Element(
-                    "filter",
-                    name="message_has_failed_tracking",
-                    string=self.env._("Failed sent messages"),
-                    domain="[('message_has_failed_tracking', '=', True)]",
-                )
-            )
+            arch.append(etree.Element("filter", self._failed_filter_attributes()))
         elif view_type == "list" and not arch.xpath("./field[@name='mail_tracking_state']"):
-            arch.append(
-                etree.Element(
-                    "field",
-                    name="mail_tracking_state",
-                    string=self.env._("Mail State"),
-                    optional="hide",
-                    widget="badge",
-                    **decoration_attributes("mail_tracking_state"),
-                )
-            )
+            arch.append(etree.Element("field", self._mail_state_column_attributes()))
         return arch, view
