@@ -14,3 +14,4 @@ from . import test_odoo_fidelity
 from . import test_open_writer
 from . import test_fuzz
 from . import test_webhook_handoff
+from . import test_states
