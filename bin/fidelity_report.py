@@ -25,7 +25,9 @@ FAILURE = re.compile(
 STARTED = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.(?P<module>\w+)\.tests[\w.]*: Starting \S+ \.\.\.")
 EXPECTED = re.compile(r"``(?P<module>\w+)\.(?P<test>\w+\.test_\w+)``")
 #: Odoo's assertQueryCount names the test method and both counts.
-QUERY_COUNT = re.compile(r"Query count more than expected for user \S+: (?P<got>\d+) > (?P<expected>\d+) in (?P<method>\w+)")
+QUERY_COUNT = re.compile(
+    r"Query count more than expected for user \S+: (?P<got>\d+) > (?P<expected>\d+) in (?P<method>\w+)"
+)
 
 
 #: ``{(log name, method): most queries over Odoo's count}``, filled by ``read_log``.
