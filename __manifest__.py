@@ -14,6 +14,7 @@
         "views/mail_tracking_event_views.xml",
         "views/res_partner_views.xml",
         "views/ir_mail_server_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": ["data/mail_tracking_demo.xml"],

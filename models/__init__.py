@@ -20,3 +20,5 @@ from . import mail_tracking_email_provider
 from . import mail_tracking_webhook_token
 from . import ir_module_module
 from . import mail_tracking_handoff
+from . import mail_tracking_event_privacy
+from . import res_config_settings

@@ -15,3 +15,4 @@ from . import test_open_writer
 from . import test_fuzz
 from . import test_webhook_handoff
 from . import test_states
+from . import test_privacy_client_data

@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+from ..tools.client_data_policy import DROP, KEEP, TRUNCATE
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    mail_tracking_ip_policy = fields.Selection(
+        [(KEEP, "Keep"), (TRUNCATE, "Truncate (IPv4 /24, IPv6 /48)"), (DROP, "Don't store")],
+        string="Opener's IP address",
+        default=KEEP,
+        required=True,
+        config_parameter="mail_activity_tracking.ip_policy",
+        help="What tracking events keep of the IP address of whoever opens an email or clicks a link, "
+        "and of the one a mail provider reports.",
+    )
+    mail_tracking_user_agent_policy = fields.Selection(
+        [(KEEP, "Keep"), (TRUNCATE, "Product names only"), (DROP, "Don't store")],
+        string="Opener's client",
+        default=KEEP,
+        required=True,
+        config_parameter="mail_activity_tracking.user_agent_policy",
+        help="What tracking events keep of the user agent string of the client; "
+        "its family, type and operating system are kept in every case.",
+    )
