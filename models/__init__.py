@@ -22,3 +22,5 @@ from . import ir_module_module
 from . import mail_tracking_handoff
 from . import mail_tracking_event_privacy
 from . import res_config_settings
+from . import res_partner_tracking_optout
+from . import mail_tracking_email_optout

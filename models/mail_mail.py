@@ -115,7 +115,12 @@ class MailMail(models.Model):
                 _narrow_to(email, email_trackings)
             if email_trackings:
                 email["headers"] = {**email["headers"], **email_trackings._outgoing_headers(email, provider)}
-            if img_base_url and len(email_trackings) == 1 and email["body"]:
+            if (
+                img_base_url
+                and len(email_trackings) == 1
+                and email["body"]
+                and email_trackings._engagement_tracking_allowed()
+            ):
                 email["body"] = tools.mail.append_content_to_html(
                     email["body"], email_trackings._tracking_img(img_base_url), plaintext=False
                 )

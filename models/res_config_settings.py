@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..tools.client_data_policy import DROP, KEEP, TRUNCATE
+from .res_partner_tracking_optout import OPTOUT_DEFAULT_PARAM
 
 
 class ResConfigSettings(models.TransientModel):
@@ -23,4 +24,10 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="mail_activity_tracking.user_agent_policy",
         help="What tracking events keep of the user agent string of the client; "
         "its family, type and operating system are kept in every case.",
+    )
+    mail_tracking_optout_default = fields.Boolean(
+        string="Don't track recipients by default",
+        config_parameter=OPTOUT_DEFAULT_PARAM,
+        help='New contacts start with "Don\'t track my emails" set, and emails to addresses without a contact '
+        "carry no open pixel and no tracked link.",
     )

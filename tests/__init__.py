@@ -16,3 +16,4 @@ from . import test_fuzz
 from . import test_webhook_handoff
 from . import test_states
 from . import test_privacy_client_data
+from . import test_privacy_optout

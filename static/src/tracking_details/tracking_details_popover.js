@@ -66,6 +66,7 @@ export class TrackingDetailsPopover extends Component {
                 label: _t("Bounce"),
                 value: [details.bounce_type, details.bounce_description].filter(Boolean).join(": "),
             },
+            { name: "not_tracked", label: _t("Opens and clicks"), value: details.not_tracked_reason },
         ];
         return rows.filter((row) => row.value);
     }
