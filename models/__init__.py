@@ -24,3 +24,4 @@ from . import mail_tracking_event_privacy
 from . import res_config_settings
 from . import res_partner_tracking_optout
 from . import mail_tracking_email_optout
+from . import mail_tracking_event_retention

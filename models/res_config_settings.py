@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..tools.client_data_policy import DROP, KEEP, TRUNCATE
+from .mail_tracking_event_retention import PERSONAL_DATA_DAYS_PARAM
 from .res_partner_tracking_optout import OPTOUT_DEFAULT_PARAM
 
 
@@ -30,4 +31,10 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=OPTOUT_DEFAULT_PARAM,
         help='New contacts start with "Don\'t track my emails" set, and emails to addresses without a contact '
         "carry no open pixel and no tracked link.",
+    )
+    mail_tracking_personal_data_days = fields.Integer(
+        string="Keep opener data for",
+        config_parameter=PERSONAL_DATA_DAYS_PARAM,
+        help="After this many days, tracking events lose the IP address and the user agent of the reader; "
+        "their states and counts stay. 0 keeps them.",
     )

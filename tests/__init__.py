@@ -17,3 +17,4 @@ from . import test_webhook_handoff
 from . import test_states
 from . import test_privacy_client_data
 from . import test_privacy_optout
+from . import test_privacy_retention
