@@ -5,7 +5,7 @@
     "category": "Productivity/Discuss",
     "license": "LGPL-3",
     "author": "mail_activity_tracking developers",
-    "depends": ["mail"],
+    "depends": ["mail", "privacy_lookup"],
     "data": [
         "security/ir.model.access.csv",
         "security/mail_tracking_security.xml",
@@ -15,6 +15,7 @@
         "views/res_partner_views.xml",
         "views/ir_mail_server_views.xml",
         "views/res_config_settings_views.xml",
+        "wizard/privacy_lookup_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": ["data/mail_tracking_demo.xml"],

@@ -18,3 +18,4 @@ from . import test_states
 from . import test_privacy_client_data
 from . import test_privacy_optout
 from . import test_privacy_retention
+from . import test_privacy_lookup

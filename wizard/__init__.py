@@ -1,0 +1,2 @@
+from . import privacy_lookup_wizard
+from . import privacy_lookup_wizard_line
