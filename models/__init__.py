@@ -26,3 +26,4 @@ from . import res_partner_tracking_optout
 from . import mail_tracking_email_optout
 from . import mail_tracking_event_retention
 from . import mail_tracking_privacy
+from . import mail_tracking_bounce_warning

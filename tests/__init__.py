@@ -19,3 +19,4 @@ from . import test_privacy_client_data
 from . import test_privacy_optout
 from . import test_privacy_retention
 from . import test_privacy_lookup
+from . import test_privacy_bounce_warning
