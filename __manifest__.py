@@ -15,6 +15,7 @@
         "views/res_partner_views.xml",
         "views/ir_mail_server_views.xml",
         "views/res_config_settings_views.xml",
+        "views/mail_tracking_deliverability_views.xml",
         "wizard/privacy_lookup_wizard_views.xml",
         "views/menus.xml",
     ],

@@ -27,3 +27,5 @@ from . import mail_tracking_email_optout
 from . import mail_tracking_event_retention
 from . import mail_tracking_privacy
 from . import mail_tracking_bounce_warning
+from . import mail_tracking_bounced_address
+from . import mail_tracking_deliverability

@@ -20,3 +20,4 @@ from . import test_privacy_optout
 from . import test_privacy_retention
 from . import test_privacy_lookup
 from . import test_privacy_bounce_warning
+from . import test_privacy_deliverability
