@@ -4,10 +4,6 @@ from odoo import api, fields, models
 #: recipient who opted out.
 ENGAGEMENT_EVENTS = ("open", "click")
 
-#: Where ``_address_opted_out`` keeps, for the transaction, the raw
-#: addresses it looked up.
-OPTED_OUT_ADDRESSES_KEY = "mail_activity_tracking.opted_out_addresses"
-
 
 class MailTrackingEmail(models.Model):
     _inherit = "mail.tracking.email"
@@ -40,23 +36,11 @@ class MailTrackingEmail(models.Model):
         if raw:
             if self.env["res.partner"]._mail_tracking_optout_default():
                 return opted_out | raw
-            opted_out |= raw.filtered(lambda tracking: raw._address_opted_out(tracking.recipient_address))
-        return opted_out
-
-    def _address_opted_out(self, address):
-        """Whether a contact who opted out uses ``address``. Odoo prepares
-        the emails of a batch one by one: the addresses of all the trackings
-        read with ``self`` are looked up at once, once per transaction."""
-        known = self.env.cr.precommit.data.setdefault(OPTED_OUT_ADDRESSES_KEY, {})
-        if address not in known:
-            batch = self.browse(self._prefetch_ids)
-            addresses = {address} | set(
-                batch.filtered(lambda tracking: not tracking.partner_id).mapped("recipient_address")
+            addresses = self.env["res.partner"]._mail_tracking_opted_out_addresses(
+                set(raw.mapped("recipient_address")) - {False}
             )
-            addresses -= {False, *known}
-            opted_out = self.env["res.partner"]._mail_tracking_opted_out_addresses(addresses)
-            known.update({candidate: candidate in opted_out for candidate in addresses})
-        return known.get(address, False)
+            opted_out |= raw.filtered(lambda tracking: tracking.recipient_address in addresses)
+        return opted_out
 
     @api.model
     def _create_events(self, event_type, hits):

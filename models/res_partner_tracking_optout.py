@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 #: System parameter: whether new contacts, and addresses without a contact,
 #: are left untracked (Settings > Email tracking: privacy).
@@ -20,11 +20,33 @@ class ResPartner(models.Model):
         value = self.env["ir.config_parameter"].sudo().get_param(OPTOUT_DEFAULT_PARAM) or ""
         return value.strip().lower() in ("1", "true")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if any(partners.mapped("mail_tracking_optout")):
+            self.env.registry.clear_cache()
+        return partners
+
+    def write(self, vals):
+        if vals.get("mail_tracking_optout"):
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    @api.model
+    @tools.ormcache()
+    def _mail_tracking_anyone_opted_out(self):
+        """Whether some contact opted out: until one does, sending looks up
+        no address. Cached; the cache is cleared when a contact opts out."""
+        # sudo: a fact about the database, whoever sends
+        return bool(
+            self.sudo().with_context(active_test=False).search_count([("mail_tracking_optout", "=", True)], limit=1)
+        )
+
     @api.model
     def _mail_tracking_opted_out_addresses(self, addresses):
         """Those of ``addresses`` (normalized) that a contact who opted out
         uses."""
-        if not addresses:
+        if not addresses or not self._mail_tracking_anyone_opted_out():
             return set()
         # sudo: who asked not to be tracked decides for every sender
         partners = self.sudo().search_fetch(
