@@ -30,11 +30,18 @@ def _replaced_module(env):
     return env["ir.module.module"].search([("name", "=", REPLACED_MODULE)])
 
 
+def _installed_by_this_update(env, replaced):
+    """Whether ``mail_tracking`` was installed by the update installing this
+    addon: asked for together, Odoo installs it first (it depends on ``mail``
+    only, this addon on ``privacy_lookup`` too) and commits it."""
+    return replaced.state == "installed" and REPLACED_MODULE in env.registry.updated_modules
+
+
 def pre_init_hook(env):
     """Take over ``mail_tracking`` if it is installed; refuse to be installed
     together with it."""
     replaced = _replaced_module(env)
-    if replaced.state == "to install":
+    if replaced.state == "to install" or _installed_by_this_update(env, replaced):
         raise UserError(refusal_message(env))
     if replaced.state not in TAKEOVER_STATES:
         return
