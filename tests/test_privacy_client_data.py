@@ -2,7 +2,7 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 
 from ..tools.client_data_policy import truncate_ip, truncate_user_agent
 from . import test_webhooks
-from .common import TrackingCase, record_waiting_opens
+from .common import TrackingCase, record_handoffs
 from .test_webhooks import WebhookCase
 
 FIREFOX_ON_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
@@ -51,7 +51,7 @@ class TestPixelClientPolicy(HttpCase, TrackingCase):
         tracking = self.tracking.sudo()
         url = f"/mail/tracking/open/{self.env.cr.dbname}/{tracking.id}/{tracking.token}/blank.gif"
         self.assertEqual(self.url_open(url, headers={"User-Agent": FIREFOX_ON_ANDROID}).status_code, 200)
-        self.assertTrue(record_waiting_opens(self.env.cr.dbname))
+        self.assertTrue(record_handoffs(self.env.cr.dbname))
         self.env.invalidate_all()
         event = self.tracking.tracking_event_ids.filtered(lambda event: event.event_type == "open")
         self.assertEqual(len(event), 1)

@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import TrackingCase, record_waiting_opens
+from .common import TrackingCase, record_handoffs
 
 OPTOUT_DEFAULT = "mail_activity_tracking.optout_default"
 
@@ -25,7 +25,7 @@ class TestTrackingOptOut(HttpCase, TrackingCase):
         self.env.flush_all()
         url = f"/mail/tracking/open/{self.env.cr.dbname}/{tracking.id}/{tracking.token}/blank.gif"
         self.assertEqual(self.url_open(url).status_code, 200)
-        self.assertTrue(record_waiting_opens(self.env.cr.dbname))
+        self.assertTrue(record_handoffs(self.env.cr.dbname))
         self.env.invalidate_all()
 
     def test_opted_out_contact_gets_no_pixel_and_stays_sent(self):

@@ -14,7 +14,7 @@ class PrivacyLookupWizard(models.TransientModel):
     _inherit = "privacy.lookup.wizard"
 
     def _get_query_models_blacklist(self):
-        return [*super()._get_query_models_blacklist(), *TRACKING_MODELS, "mail.tracking.open"]
+        return [*super()._get_query_models_blacklist(), *TRACKING_MODELS]
 
     def _get_query(self):
         query = super()._get_query()
