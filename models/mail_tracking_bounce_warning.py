@@ -7,11 +7,13 @@ from odoo import api, fields, models, tools
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools.states import BOUNCED_STATES
+
 #: Failures that say the address is dead (or does not want us): a bounce, a
 #: provider's reject, a spam complaint, or a refusal of the recipient by
 #: the SMTP server with a permanent (5xx) reply; unless cleared since.
 DEAD_ADDRESS_DOMAIN = Domain("bounce_cleared", "=", False) & (
-    Domain("state", "in", ("bounced", "rejected", "spam"))
+    Domain("state", "in", BOUNCED_STATES)
     | (
         Domain("state", "=", "error")
         & Domain("error_type", "=", "recipient_refused")

@@ -6,6 +6,7 @@ from odoo import api, fields, models, tools
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools.states import STATES
 from .mail_tracking_bounce_warning import DEAD_ADDRESS_DOMAIN
 
 
@@ -29,7 +30,7 @@ class MailTrackingBouncedAddress(models.Model):
 
     address = fields.Char(readonly=True)
     last_bounce = fields.Datetime(readonly=True)
-    state = fields.Selection(lambda self: self.env["mail.tracking.email"]._fields["state"].selection, readonly=True)
+    state = fields.Selection(STATES, readonly=True)
     reason = fields.Char(readonly=True)
     tracking_email_id = fields.Many2one("mail.tracking.email", string="Last failed email", readonly=True)
     partner_ids = fields.Many2many("res.partner", compute="_compute_partner_ids", string="Contacts using it")

@@ -5,6 +5,8 @@ not a column, and the sending path writes the addresses in SQL)."""
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from ..tools.states import STATES
+
 
 class MailTrackingDeliverability(models.Model):
     _name = "mail.tracking.deliverability"
@@ -18,7 +20,7 @@ class MailTrackingDeliverability(models.Model):
     recipient_domain = fields.Char(readonly=True)
     recipient_address = fields.Char(string="Recipient email", readonly=True)
     partner_id = fields.Many2one("res.partner", readonly=True)
-    state = fields.Selection(lambda self: self.env["mail.tracking.email"]._fields["state"].selection, readonly=True)
+    state = fields.Selection(STATES, readonly=True)
     time = fields.Datetime(readonly=True)
     date = fields.Date(readonly=True)
 
