@@ -1,6 +1,5 @@
 import base64
 import logging
-import re
 import time
 from contextlib import contextmanager
 
@@ -21,32 +20,20 @@ NO_CACHE_HEADERS = [
     ("Expires", "0"),
 ]
 MOBILE_PLATFORMS = {"android", "iphone", "ipad", "blackberry", "symbian"}
-#: Mail clients and image proxies that fetch pixels, by what their user agent
-#: says; anything else is a browser (webmail).
-MAIL_AGENTS = (
-    (re.compile(r"GoogleImageProxy", re.I), "Gmail image proxy", "proxy"),
-    (re.compile(r"YahooMailProxy", re.I), "Yahoo image proxy", "proxy"),
-    (re.compile(r"Microsoft Outlook|ms-office|Outlook-", re.I), "Outlook", "email client"),
-    (re.compile(r"Thunderbird", re.I), "Thunderbird", "email client"),
-)
 
 
 def client_metadata(httprequest):
-    """``event_create`` metadata about the client behind a request."""
+    """``event_create`` metadata about the client behind a request; what
+    kind of client it is, the open is told when recorded
+    (``tools.open_classifier``)."""
     user_agent = httprequest.user_agent
-    metadata = {
+    return {
         "ip": httprequest.remote_addr,
         "user_agent": (user_agent.string or "")[:512],
         "os_family": user_agent.platform or False,
         "ua_family": user_agent.browser or False,
-        "ua_type": "browser" if user_agent.browser else False,
         "mobile": user_agent.platform in MOBILE_PLATFORMS,
     }
-    for pattern, family, agent_type in MAIL_AGENTS:
-        if pattern.search(user_agent.string or ""):
-            metadata.update(ua_family=family, ua_type=agent_type)
-            break
-    return metadata
 
 
 def tracking_registry(db):

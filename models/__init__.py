@@ -29,3 +29,5 @@ from . import mail_tracking_privacy
 from . import mail_tracking_bounce_warning
 from . import mail_tracking_bounced_address
 from . import mail_tracking_deliverability
+from . import mail_tracking_event_engagement
+from . import mail_tracking_email_engagement

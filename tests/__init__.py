@@ -21,3 +21,5 @@ from . import test_privacy_retention
 from . import test_privacy_lookup
 from . import test_privacy_bounce_warning
 from . import test_privacy_deliverability
+from . import test_open_classifier
+from . import test_open_kinds
