@@ -18,6 +18,7 @@
         "views/mail_tracking_deliverability_views.xml",
         "wizard/privacy_lookup_wizard_views.xml",
         "views/menus.xml",
+        "views/res_config_settings_clicks_views.xml",
     ],
     "demo": ["data/mail_tracking_demo.xml"],
     "pre_init_hook": "pre_init_hook",

@@ -1,3 +1,4 @@
 from . import main
 from . import mailbox
 from . import webhooks
+from . import click

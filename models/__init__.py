@@ -31,3 +31,6 @@ from . import mail_tracking_bounced_address
 from . import mail_tracking_deliverability
 from . import mail_tracking_event_engagement
 from . import mail_tracking_email_engagement
+from . import mail_tracking_link
+from . import mail_tracking_email_clicks
+from . import res_config_settings_clicks

@@ -93,7 +93,8 @@ class MailMail(models.Model):
 
     def _prepare_outgoing_list(self, mail_server=False, doc_to_followers=None):
         """Mark each outgoing email with the trackings of its recipients, and
-        give the email of a single recipient its open pixel."""
+        give the email of a single recipient its open pixel (and its links
+        leading through this server, when clicks are tracked)."""
         emails = super()._prepare_outgoing_list(mail_server=mail_server, doc_to_followers=doc_to_followers)
         trackings = self.sudo().mail_tracking_ids.sorted("id")
         if not trackings:
@@ -121,6 +122,7 @@ class MailMail(models.Model):
                 and email["body"]
                 and email_trackings._engagement_tracking_allowed()
             ):
+                email["body"] = email_trackings._tracking_rewrite_links(email["body"], img_base_url)
                 email["body"] = tools.mail.append_content_to_html(
                     email["body"], email_trackings._tracking_img(img_base_url), plaintext=False
                 )

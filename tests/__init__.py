@@ -23,3 +23,4 @@ from . import test_privacy_bounce_warning
 from . import test_privacy_deliverability
 from . import test_open_classifier
 from . import test_open_kinds
+from . import test_clicks

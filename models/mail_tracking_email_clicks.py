@@ -1,0 +1,80 @@
+"""Click tracking: the links of a tracked email to one recipient lead
+through this server, which records the click and redirects to the link.
+
+A click URL names the tracking and the link (``mail.tracking.link``) by id,
+with a signature of the pair made with the database secret: the server
+redirects only to a link it sent in that email, and a forged or altered URL
+leads nowhere but the home page."""
+
+import secrets
+from urllib.parse import quote as url_quote
+from urllib.parse import urlsplit
+
+from odoo import api, models
+from odoo.tools.misc import hmac as odoo_hmac
+
+from ..tools import link_rewriter
+
+#: System parameter (a setting) turning click tracking on; off by default.
+CLICK_TRACKING_PARAM = "mail_activity_tracking.click_tracking"
+#: Scope of the signatures of click URLs, and how many hex digits they keep.
+CLICK_SIGNATURE_SCOPE = "mail_activity_tracking.click"
+CLICK_SIGNATURE_LENGTH = 32
+
+
+class MailTrackingEmail(models.Model):
+    _inherit = "mail.tracking.email"
+
+    @api.model
+    def _click_tracking_enabled(self):
+        # sudo: system parameters are read by any sender
+        value = self.env["ir.config_parameter"].sudo().get_param(CLICK_TRACKING_PARAM) or ""
+        return value.strip().lower() in ("1", "true")
+
+    def _tracking_rewrite_links(self, body, base_url):
+        """``body``, the HTML of the email to ``self`` (one tracking), with
+        its tracked links (``tools.link_rewriter``) leading through
+        ``base_url``, this server, when click tracking is on."""
+        self.ensure_one()
+        if not self._click_tracking_enabled():
+            return body
+        urls = link_rewriter.tracked_links(body, self._own_hosts(base_url))
+        if not urls:
+            return body
+        # sudo: the links table is the server's, not a user's
+        link_ids = self.env["mail.tracking.link"].sudo()._ids_for_urls(urls)
+        return link_rewriter.rewrite_links(body, {url: self._click_url(base_url, link_ids[url]) for url in urls})
+
+    def _own_hosts(self, base_url):
+        """The host names under which this server sends its own links."""
+        return {urlsplit(url).hostname for url in (base_url, self.get_base_url())} - {None}
+
+    def _click_url(self, base_url, link_id):
+        parts = (self.env.cr.dbname, str(self.id), str(link_id), self._click_signature(link_id))
+        return f"{base_url}/mail/tracking/click/{'/'.join(url_quote(part, safe='') for part in parts)}"
+
+    def _click_signature(self, link_id):
+        """The signature of the click URL of the link ``link_id`` in the
+        email to ``self``."""
+        # sudo: the database secret signs for any sender
+        return odoo_hmac(self.env(su=True), CLICK_SIGNATURE_SCOPE, (self.id, link_id))[:CLICK_SIGNATURE_LENGTH]
+
+    @api.model
+    def _click_target(self, tracking_id, link_id, signature):
+        """The URL the click URL ``(tracking_id, link_id, signature)``
+        leads to, ``None`` when it is not one this server made."""
+        expected = self.browse(tracking_id)._click_signature(link_id)
+        if not secrets.compare_digest(expected.encode(), (signature or "").encode()):
+            return None
+        # sudo: a signed click URL is public
+        link = self.env["mail.tracking.link"].sudo().browse(link_id).exists()
+        return link.url or None
+
+    @api.model
+    def _record_click(self, tracking_id, url, metadata):
+        """Record a click on ``url`` in the email of ``tracking_id`` (once
+        its click URL is checked): a person's counts as an open."""
+        # sudo: the click URL was checked, its visitor is anonymous
+        tracking = self.sudo().browse(tracking_id).exists()
+        if tracking:
+            tracking._create_events("click", [(tracking, {**metadata, "url": url})])
