@@ -19,6 +19,7 @@
         "wizard/privacy_lookup_wizard_views.xml",
         "views/menus.xml",
         "views/res_config_settings_clicks_views.xml",
+        "views/engagement_views.xml",
     ],
     "demo": ["data/mail_tracking_demo.xml"],
     "pre_init_hook": "pre_init_hook",

@@ -34,3 +34,4 @@ from . import mail_tracking_email_engagement
 from . import mail_tracking_link
 from . import mail_tracking_email_clicks
 from . import res_config_settings_clicks
+from . import res_partner_engagement

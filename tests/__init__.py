@@ -24,3 +24,4 @@ from . import test_privacy_deliverability
 from . import test_open_classifier
 from . import test_open_kinds
 from . import test_clicks
+from . import test_engagement_display

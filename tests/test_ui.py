@@ -13,7 +13,7 @@ from odoo.addons.web.tests.test_js import unit_test_error_checker
 
 #: Our hoot tests are the suites under "@mail_activity_tracking"
 HOOT_SUITE = "@mail_activity_tracking"
-HOOT_TESTS = 15
+HOOT_TESTS = 16
 
 
 def hoot_job_id(name):

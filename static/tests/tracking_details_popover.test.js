@@ -113,3 +113,44 @@ test("a tracking the user may not read", async () => {
     await contains(".o-mail-TrackingDetailsPopover-unavailable");
     expect(".o-mail-TrackingDetailsPopover table").toHaveCount(0);
 });
+
+test("who opened and what was clicked, machines apart", async () => {
+    const open = details().events[1];
+    onRpc("/mail/tracking/details", () =>
+        details({
+            state: "opened",
+            state_label: "Opened",
+            events: [
+                {
+                    ...open,
+                    id: 3,
+                    ua_family: "Apple Mail Privacy Protection",
+                    open_kind: "prefetch",
+                    automatic: true,
+                    engagement_note: "Opened by Apple Mail Privacy Protection",
+                    url: false,
+                },
+                {
+                    ...open,
+                    id: 4,
+                    event_type: "click",
+                    event_type_label: "Click",
+                    open_kind: "person",
+                    automatic: false,
+                    engagement_note: "Clicked by a person",
+                    url: `https://example.com/offer?${EVIL}`,
+                },
+            ],
+        }),
+    );
+    await start();
+    await mountWithCleanup(TrackingDetailsPopover, { props: { trackingId: 5 } });
+    await contains(".o-mail-TrackingDetailsPopover-event[data-open-kind='prefetch'].text-muted td", {
+        text: "Opened by Apple Mail Privacy Protection",
+    });
+    await contains(".o-mail-TrackingDetailsPopover-event[data-event-type='click'] td", {
+        text: `Clicked by a person — https://example.com/offer?${EVIL}`,
+    });
+    expect(".o-mail-TrackingDetailsPopover-event[data-event-type='click'].text-muted").toHaveCount(0);
+    expect(".o-mail-TrackingDetailsPopover img").toHaveCount(0);
+});

@@ -82,7 +82,9 @@ export class TrackingDetailsPopover extends Component {
 
     /** @param {Object} event */
     eventDetails(event) {
-        return [event.smtp_server, event.error_description].filter(Boolean).join(" — ");
+        return [event.engagement_note, event.url, event.smtp_server, event.error_description]
+            .filter(Boolean)
+            .join(" — ");
     }
 
     formatTime(value) {
