@@ -96,3 +96,10 @@ class TestSwitchFromMailTracking(TrackingCase):
         with self.assertRaisesRegex(UserError, "replaces it"), self.env.cr.savepoint():
             module.button_install()
         self.assertEqual(module.state, "uninstalled")
+
+    def test_opens_from_before_count_as_a_persons(self):
+        self.env.cr.execute("SELECT DISTINCT tracking_email_id FROM switch_snapshot_event WHERE event_type = 'open'")
+        opened = self.env["mail.tracking.email"].browse([tracking_id for (tracking_id,) in self.env.cr.fetchall()])
+        self.assertTrue(opened)
+        self.assertEqual(set(opened.mapped("human_opened")), {1})
+        self.assertEqual(set(opened.mapped("state")), {"opened"})
