@@ -16,6 +16,7 @@ import random
 import time
 
 import benchlib as bl
+from markupsafe import Markup
 
 METRIC = "clicks"
 LINKS = 20
@@ -45,7 +46,7 @@ def post_and_send(env, side, record, author, partner, start, count):
     env["ir.config_parameter"].set_param(CLICK_PARAM, "True" if side.kind == "on" else "")
     for index in range(start, start + count):
         record.with_user(author).with_context(mail_notify_force_send=False).message_post(
-            body=body(index),
+            body=Markup(body(index)),  # HTML: a plain string would be escaped as text
             subject=f"Bench links {index}",
             partner_ids=partner.ids,
             message_type="comment",

@@ -30,19 +30,35 @@ class MailTrackingLink(models.Model):
 
     @api.model
     def _ids_for_urls(self, urls):
-        """``{url: id}`` of ``urls``, those never sent before added: two
-        queries whatever their number, none for URLs of this transaction
+        """``{url: id}`` of ``urls``, those never sent before added: one
+        query whatever their number, none for URLs of this transaction
         already seen, and no error when another transaction adds the same."""
         cache = self.env.cr.precommit.data.setdefault(LINK_CACHE_KEY, {})
         missing = {url_hash(url): url for url in urls if url not in cache}
         if missing:
             self.flush_model()
+            # one statement: the new rows, and those there already (the
+            # statement's snapshot does not see the rows it inserts)
             self.env.cr.execute(
                 SQL(
-                    "INSERT INTO mail_tracking_link (url, url_hash) VALUES %s ON CONFLICT (url_hash) DO NOTHING",
+                    """WITH new AS (INSERT INTO mail_tracking_link (url, url_hash) VALUES %s
+                                    ON CONFLICT (url_hash) DO NOTHING RETURNING url_hash, id)
+                       SELECT url_hash, id FROM new
+                        UNION ALL
+                       SELECT url_hash, id FROM mail_tracking_link WHERE url_hash IN %s""",
                     SQL(", ").join(SQL("(%s, %s)", url, digest) for digest, url in missing.items()),
+                    tuple(missing),
                 )
             )
-            self.env.cr.execute(SQL("SELECT url_hash, id FROM mail_tracking_link WHERE url_hash IN %s", tuple(missing)))
-            cache.update((missing[digest], link_id) for digest, link_id in self.env.cr.fetchall())
+            found = dict(self.env.cr.fetchall())
+            if len(found) < len(missing):
+                # added meanwhile by a transaction that committed since the statement began
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT url_hash, id FROM mail_tracking_link WHERE url_hash IN %s",
+                        tuple(set(missing) - set(found)),
+                    )
+                )
+                found.update(self.env.cr.fetchall())
+            cache.update((missing[digest], link_id) for digest, link_id in found.items())
         return {url: cache[url] for url in urls}
