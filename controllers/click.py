@@ -7,7 +7,7 @@ from odoo.exceptions import LockError
 from odoo.http import request
 
 from ..tools.references import parse_id
-from .main import client_metadata, tracking_registry
+from .main import client_metadata, client_route, tracking_registry
 
 _logger = logging.getLogger(__name__)
 
@@ -33,15 +33,7 @@ def parse_click_path(path):
 
 
 class MailTrackingClickController(http.Controller):
-    @http.route(
-        ["/mail/tracking/click", "/mail/tracking/click/", "/mail/tracking/click/<path:hit>"],
-        type="http",
-        auth="none",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-    )
+    @client_route(["/mail/tracking/click", "/mail/tracking/click/", "/mail/tracking/click/<path:hit>"], ["GET"])
     def mail_tracking_click(self, hit="", **kwargs):
         """A link of a tracked email: record the click and redirect to the
         link. Anything but a click URL this server made (parameters are

@@ -72,16 +72,15 @@ def tell_handoff_writer(env):
     env.cr.postcommit.add(lambda: HANDOFF_WRITER.notify(db))
 
 
+def client_route(paths, methods):
+    """The route of a request from outside Odoo (a mail client, a mail
+    provider): public, without session or CSRF token, and writing (what it
+    brings is kept at once)."""
+    return http.route(paths, type="http", auth="none", methods=methods, csrf=False, save_session=False, readonly=False)
+
+
 class MailTrackingController(http.Controller):
-    @http.route(
-        "/mail/tracking/open/<path:hit>",
-        type="http",
-        auth="none",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-    )
+    @client_route("/mail/tracking/open/<path:hit>", ["GET"])
     def mail_tracking_open(self, hit, **kwargs):
         """The open pixel, ``/mail/tracking/open/<db>/<id>/<token>/blank.gif``.
         Whatever follows ``/mail/tracking/open/``, the answer is the same

@@ -14,7 +14,7 @@ from odoo.http import request
 
 from ..tools import provider_signatures as proofs
 from ..tools.sns_certificates import sns_certificate
-from .main import handoff_env, tell_handoff_writer, tracking_registry
+from .main import client_route, handoff_env, tell_handoff_writer, tracking_registry
 
 _logger = logging.getLogger(__name__)
 
@@ -130,15 +130,7 @@ VERIFIERS = {
 
 
 class MailTrackingWebhookController(http.Controller):
-    @http.route(
-        "/mail/tracking/webhook/<string:provider>/<string:db>/<string:server_id>",
-        type="http",
-        auth="none",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-    )
+    @client_route("/mail/tracking/webhook/<string:provider>/<string:db>/<string:server_id>", ["POST"])
     def mail_tracking_webhook(self, provider, db, server_id, **kwargs):
         try:
             self._receive(provider, db, server_id, request.httprequest)

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.timestamps import days_setting
+
 #: Retention: how many trackings autovacuum deletes per batch, and per run.
 GC_BATCH_SIZE = 1000
 GC_MAX_PER_RUN = 50000
@@ -14,8 +16,8 @@ class MailTrackingEmail(models.Model):
     def _gc_expired_trackings(self):
         """Delete the trackings (and, by cascade, their events) older than
         ``mail_activity_tracking.max_age_days`` days; 0 keeps them forever."""
-        max_age = self.env["ir.config_parameter"].sudo().get_param("mail_activity_tracking.max_age_days") or "0"
-        days = int(max_age) if max_age.strip().isdigit() else 0
+        # sudo: a system setting, read by the autovacuum
+        days = days_setting(self.env["ir.config_parameter"].sudo().get_param("mail_activity_tracking.max_age_days"))
         if not days:
             return
         limit = fields.Datetime.subtract(fields.Datetime.now(), days=days)

@@ -7,6 +7,8 @@ whole trackings)."""
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.timestamps import days_setting
+
 PERSONAL_DATA_DAYS_PARAM = "mail_activity_tracking.personal_data_days"
 
 #: How many events one UPDATE blanks, and one call of the autovacuum (one
@@ -41,8 +43,7 @@ class MailTrackingEvent(models.Model):
     @api.model
     def _personal_data_days(self):
         # sudo: a system setting, read by the autovacuum
-        value = self.env["ir.config_parameter"].sudo().get_param(PERSONAL_DATA_DAYS_PARAM) or ""
-        return int(value) if value.strip().isdigit() else 0
+        return days_setting(self.env["ir.config_parameter"].sudo().get_param(PERSONAL_DATA_DAYS_PARAM))
 
     @api.model
     def _blank_personal_data_batch(self, limit, after_id):

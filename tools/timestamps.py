@@ -1,6 +1,7 @@
 """The three ways a tracking or an event tells its time (``timestamp``, the
 UTC seconds providers give; ``time``, the datetime lists sort on; ``date``,
-what reports group by), filled in from each other. No ORM."""
+what reports group by), filled in from each other; and the days that
+retention settings keep. No ORM."""
 
 import time
 from datetime import UTC, datetime
@@ -18,3 +19,10 @@ def complete_times(vals):
     vals.setdefault("time", datetime.fromtimestamp(vals["timestamp"], UTC).replace(tzinfo=None))
     vals.setdefault("date", Datetime.to_datetime(vals["time"]).date())
     return vals
+
+
+def days_setting(value):
+    """The days a retention setting (a system parameter) holds: anything but
+    a whole number, e.g. empty, is 0, which keeps forever."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else 0
