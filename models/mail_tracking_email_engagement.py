@@ -93,6 +93,16 @@ class MailTrackingEmail(models.Model):
             events |= machine._create_events(event_type, automatic)
         return events
 
+    @api.model
+    def _repeat_domain(self, event_type):
+        """A machine's fetch repeats a machine's, a person's a person's: the
+        open that follows a prefetch within seconds is still an open."""
+        domain = super()._repeat_domain(event_type)
+        if event_type not in ENGAGEMENT_EVENTS:
+            return domain
+        operator = "in" if self.env.context.get(AUTOMATIC_KEY) else "not in"
+        return [*domain, ("open_kind", operator, sorted(open_classifier.AUTOMATIC_KINDS))]
+
     def _change_state(self, state, values=None, sent_rows=None):
         # a machine's open or click proves delivery, not reading
         if self.env.context.get(AUTOMATIC_KEY) and state == EVENT_STATE["open"]:

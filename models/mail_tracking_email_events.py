@@ -64,6 +64,12 @@ class MailTrackingEmail(models.Model):
         return events
 
     @api.model
+    @api.model
+    def _repeat_domain(self, event_type):
+        """The earlier events of a tracking that a new ``event_type`` event
+        repeats, when they are close in time."""
+        return [("event_type", "=", event_type)]
+
     def _deduplicated(self, event_type, hits):
         """``hits`` less those that come within ``OPEN_DEDUP_SECONDS`` of an
         earlier ``event_type`` event of the same tracking."""
@@ -74,7 +80,7 @@ class MailTrackingEmail(models.Model):
             self.env["mail.tracking.event"]
             .sudo()
             ._read_group(
-                [("tracking_email_id", "in", trackings.ids), ("event_type", "=", event_type)],
+                [("tracking_email_id", "in", trackings.ids), *self._repeat_domain(event_type)],
                 ["tracking_email_id"],
                 ["timestamp:max"],
             )

@@ -60,6 +60,14 @@ class TestOpenKinds(HttpCase, TrackingCase):
         self.assert_open(event, "person", "opened")
         self.assertEqual(self.tracking.human_opened, 1)
 
+    def test_a_person_right_after_a_prefetch_opens(self):
+        """A machine's fetch does not hide the person's open that follows
+        within seconds: each is a repeat of its own kind only."""
+        self.hit("Mozilla/5.0")
+        event = self.hit(THUNDERBIRD)
+        self.assert_open(event, "person", "opened")
+        self.assertEqual(sorted(self.opens().mapped("open_kind")), ["person", "prefetch"])
+
     def test_apple_network_without_agent_behind_a_proxy(self):
         self.enterContext(patch.dict(config.options, {"proxy_mode": True}))
         event = self.hit("", headers={"X-Forwarded-For": "17.58.101.4", "X-Forwarded-Host": "odoo.example.com"})
