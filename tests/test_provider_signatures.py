@@ -83,8 +83,8 @@ class TestSendgridSignature(BaseCase):
             .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
             .decode()
         )
-        self.assertTrue(sig.sendgrid_signature_valid(self.console_key, str(NOW), signature, body))
-        self.assertTrue(sig.sendgrid_signature_valid(pem, str(NOW), signature, body))
+        self.assertTrue(sig.sendgrid_signature_valid(self.console_key, str(NOW), signature, body, now=NOW))
+        self.assertTrue(sig.sendgrid_signature_valid(pem, str(NOW), signature, body, now=NOW))
 
     def test_refused(self):
         body = b'[{"event":"delivered"}]'
@@ -104,10 +104,11 @@ class TestSendgridSignature(BaseCase):
             "missing timestamp": (self.console_key, None, good, body),
             "no key configured": ("", str(NOW), good, body),
             "key not a key": ("bm90IGEga2V5", str(NOW), good, body),
+            "expired timestamp": (self.console_key, str(NOW - 3600), self.sign(str(NOW - 3600), body), body),
         }
         for case, (key, timestamp, signature, payload) in cases.items():
             with self.subTest(case):
-                self.assertFalse(sig.sendgrid_signature_valid(key, timestamp, signature, payload))
+                self.assertFalse(sig.sendgrid_signature_valid(key, timestamp, signature, payload, now=NOW))
 
 
 class TestCredentials(BaseCase):

@@ -200,6 +200,8 @@ class TestSendgridWebhook(SendgridCase):
         headers = self.signed_headers(body)
         del headers["X-Twilio-Email-Event-Webhook-Timestamp"]
         self.post_webhook(body, headers=headers, status=403)
+        stale = self.signed_headers(body, timestamp=str(int(time.time()) - 3600))
+        self.post_webhook(body, headers=stale, status=403)
         self.assertFalse(self.events().filtered("provider_event_id"))
         self.assertEqual(self.tracking.state, "sent")
 

@@ -89,14 +89,16 @@ def load_public_key(text):
         return None
 
 
-def sendgrid_signature_valid(public_key_text, timestamp, signature, body):
+def sendgrid_signature_valid(public_key_text, timestamp, signature, body, now=None):
     """SendGrid's signed event webhook: ``signature`` is the base64 of an
     ECDSA P-256 / SHA-256 signature of ``timestamp`` followed by the raw
     request ``body`` (bytes), by the key whose public half is in the
-    console."""
+    console; the timestamp must be fresh, so that a captured request cannot
+    be played again later."""
     public_key = load_public_key(public_key_text)
     stamp = _ascii_bytes(timestamp)
-    if not (isinstance(public_key, ec.EllipticCurvePublicKey) and stamp and isinstance(body, bytes)):
+    fresh = timestamp_is_fresh(timestamp, now)
+    if not (isinstance(public_key, ec.EllipticCurvePublicKey) and stamp and fresh and isinstance(body, bytes)):
         return False
     if not isinstance(public_key.curve, ec.SECP256R1):
         return False
