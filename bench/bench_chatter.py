@@ -11,7 +11,7 @@ in one call (the web client's first page is 30). Requests alternate between
 the plain and the addon server; latency is measured by the client (median
 of the runs after a warm-up), SQL queries per request are read from each
 server's own request log (Odoo's perf info: query count per request).
-Budgets: extra queries the same at 10 and 50 messages and <= 4; time <= 1.2x plain.
+Budgets (issue 17): extra queries the same at 10 and 50 messages and <= 3; time <= 1.1x plain.
 """
 
 import time
@@ -36,11 +36,15 @@ def prepare(db, smtp_port):
         bl.send_queue(env)
         env.cr.commit()
         if bl.addon_installed(env):
-            # a realistic mix of statuses: some delivered, some opened, one failed
-            trackings = env["mail.tracking.email"].search([], order="id")
-            trackings[::3].event_create("delivered", {})
-            trackings[1::3].event_create("open", {"ip": "127.0.0.1"})
-            trackings[2:3].event_create("hard_bounce", {"bounce_description": "550 5.1.1 unknown user"})
+            # the same mix of statuses in each chatter: some delivered, some
+            # opened, one failed (a failed message costs its Failed box check)
+            for record in records.values():
+                trackings = env["mail.tracking.email"].search(
+                    [("model", "=", record._name), ("res_id", "=", record.id)], order="id"
+                )
+                trackings[::3].event_create("delivered", {})
+                trackings[1::3].event_create("open", {"ip": "127.0.0.1"})
+                trackings[2:3].event_create("hard_bounce", {"bounce_description": "550 5.1.1 unknown user"})
         return {
             "login": author.login,
             "uid": author.id,
@@ -141,8 +145,8 @@ def main():
             bl.fmt(plain["queries"], "", 0),
             bl.fmt(addon["queries"], "", 0),
             "—" if extra is None else f"{extra:+.0f}",
-            "extra ≤ +4, same at 10 and 50",
-            bl.verdict(extra is not None and extra <= 4 and constant),
+            "extra ≤ +3, same at 10 and 50",
+            bl.verdict(extra is not None and extra <= 3 and constant),
         )
     for size in SIZES:
         plain, addon = figures[("plain", size)], figures[("addon", size)]
@@ -153,8 +157,8 @@ def main():
             bl.fmt(plain["ms"], " ms"),
             bl.fmt(addon["ms"], " ms"),
             f"{ratio:.2f}x",
-            "≤ 1.2x plain",
-            bl.verdict(ratio <= 1.2),
+            "≤ 1.1x plain",
+            bl.verdict(ratio <= 1.1),
         )
     for size in SIZES:
         extra = captures[("addon", size)].extra_over(captures[("plain", size)])

@@ -13,6 +13,17 @@ STATUSES_CHANGED = "mail_activity_tracking/statuses_changed"
 #: Where ``_tracking_bus_schedule`` notes, for the transaction, the messages
 #: to push.
 BUS_SCHEDULE_KEY = "mail_activity_tracking.bus"
+#: What the chatter shows of a tracking (``_tracked_recipient``).
+TRACKING_RECIPIENT_FIELDS = [
+    "mail_message_id",
+    "partner_id",
+    "recipient",
+    "recipient_address",
+    "state",
+    "error_type",
+    "error_description",
+    "bounce_description",
+]
 
 
 class MailMessage(models.Model):
@@ -138,14 +149,14 @@ class MailMessage(models.Model):
         carry trackings: every tracked recipient with its status, then the
         notified partners without tracking (Unknown, or No Email), the raw To
         addresses without tracking (No Partner) and the Cc addresses (Cc)."""
-        # Discuss channels send no email: no query for them; messages created
-        # in this transaction have their (maybe no) trackings in cache already
+        # Discuss channels send no email: no query for them
         messages = self.sudo().filtered(lambda message: message.model != "discuss.channel")
+        trackings_of = messages._tracking_trackings_by_message()
         result = {}
-        for message in messages.filtered(
-            lambda message: message.mail_tracking_ids or message.mail_tracking_needs_action
-        ):
-            message_trackings = message.mail_tracking_ids.sorted("id")
+        for message in messages:
+            message_trackings = trackings_of.get(message, self.env["mail.tracking.email"])
+            if not (message_trackings or message.mail_tracking_needs_action):
+                continue
             recipients = [_tracked_recipient(tracking) for tracking in message_trackings]
             tracked_partners = message_trackings.partner_id
             tracked_addresses = set(message_trackings.mapped("recipient_address"))
@@ -161,6 +172,18 @@ class MailMessage(models.Model):
                 recipients.append(_recipient(name, tools.email_normalize(address), "cc"))
             result[message.id] = recipients
         return result
+
+    def _tracking_trackings_by_message(self):
+        """``{message: trackings}`` of ``self``, sorted by id, with what the
+        chatter shows of them: those of messages created in this transaction
+        are in cache already; the others come in one query."""
+        uncached = self.browse(self._fields["mail_tracking_ids"]._cache_missing_ids(self))
+        trackings = (self - uncached).mail_tracking_ids
+        if uncached:
+            trackings |= trackings.search_fetch(
+                [("mail_message_id", "in", uncached.ids)], TRACKING_RECIPIENT_FIELDS, order="id"
+            )
+        return trackings.sorted("id").grouped("mail_message_id")
 
     # ------------------------------------------------------------
     # Live updates

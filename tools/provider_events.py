@@ -90,6 +90,12 @@ def items_of(payload):
     return [item for item in items if isinstance(item, dict)]
 
 
+def events_of(payload, parse_item):
+    """The events of a payload that may be one object or a list of them,
+    each read by ``parse_item`` (``None`` for an object that is no event)."""
+    return [event for event in map(parse_item, items_of(payload)) if event]
+
+
 def make_event(event_type, event_id, reference, message_id, recipient, **metadata):
     if not (event_type and event_id and (reference or message_id)):
         return None

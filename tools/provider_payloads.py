@@ -7,8 +7,8 @@ from .provider_events import (
     TRACKING_VARIABLE,
     as_dict,
     bounce_metadata,
+    events_of,
     iso_timestamp,
-    items_of,
     make_event,
     number,
     text,
@@ -65,28 +65,28 @@ SENDGRID_TYPES = {
 
 
 def parse_sendgrid(payload):
-    events = []
-    for item in items_of(payload):
-        event = item.get("event")
-        if event == "bounce":
-            event_type = "soft_bounce" if item.get("type") == "blocked" else "hard_bounce"
-        else:
-            event_type = SENDGRID_TYPES.get(event)
-        parsed = make_event(
-            event_type,
-            item.get("sg_event_id"),
-            item.get(TRACKING_VARIABLE),
-            item.get("smtp-id"),
-            item.get("email"),
-            timestamp=number(item.get("timestamp")),
-            ip=text(item.get("ip"), 64),
-            user_agent=text(item.get("useragent")),
-            url=text(item.get("url"), 2048),
-            ua_type="machine" if item.get("sg_machine_open") is True else None,
-            **(bounce_metadata(item.get("status"), item.get("reason")) if event in ("bounce", "deferred") else {}),
-        )
-        events += [parsed] if parsed else []
-    return events
+    return events_of(payload, _sendgrid_event)
+
+
+def _sendgrid_event(item):
+    event = item.get("event")
+    if event == "bounce":
+        event_type = "soft_bounce" if item.get("type") == "blocked" else "hard_bounce"
+    else:
+        event_type = SENDGRID_TYPES.get(event)
+    return make_event(
+        event_type,
+        item.get("sg_event_id"),
+        item.get(TRACKING_VARIABLE),
+        item.get("smtp-id"),
+        item.get("email"),
+        timestamp=number(item.get("timestamp")),
+        ip=text(item.get("ip"), 64),
+        user_agent=text(item.get("useragent")),
+        url=text(item.get("url"), 2048),
+        ua_type="machine" if item.get("sg_machine_open") is True else None,
+        **(bounce_metadata(item.get("status"), item.get("reason")) if event in ("bounce", "deferred") else {}),
+    )
 
 
 # --- Postmark --------------------------------------------------------------
@@ -222,26 +222,26 @@ BREVO_TYPES = {
 
 
 def parse_brevo(payload):
-    events = []
-    for item in items_of(payload):
-        event = item.get("event")
-        moment = item.get("ts_event") or item.get("ts") or item.get("date")
-        event_id = f"{item.get('message-id')}:{event}:{item.get('email')}:{moment}"
-        parsed = make_event(
-            BREVO_TYPES.get(event),
-            event_id if item.get("message-id") and moment else None,
-            item.get("X-Mailin-custom"),
-            item.get("message-id"),
-            item.get("email"),
-            timestamp=number(item.get("ts_event") or item.get("ts")),
-            ip=text(item.get("sending_ip") if event not in ("opened", "click") else item.get("ip"), 64),
-            user_agent=text(item.get("user_agent")),
-            url=text(item.get("link"), 2048),
-            ua_type="proxy" if event in ("proxy_open", "unique_proxy_open") else None,
-            **(bounce_metadata(event, item.get("reason")) if item.get("reason") else {}),
-        )
-        events += [parsed] if parsed else []
-    return events
+    return events_of(payload, _brevo_event)
+
+
+def _brevo_event(item):
+    event = item.get("event")
+    moment = item.get("ts_event") or item.get("ts") or item.get("date")
+    event_id = f"{item.get('message-id')}:{event}:{item.get('email')}:{moment}"
+    return make_event(
+        BREVO_TYPES.get(event),
+        event_id if item.get("message-id") and moment else None,
+        item.get("X-Mailin-custom"),
+        item.get("message-id"),
+        item.get("email"),
+        timestamp=number(item.get("ts_event") or item.get("ts")),
+        ip=text(item.get("sending_ip") if event not in ("opened", "click") else item.get("ip"), 64),
+        user_agent=text(item.get("user_agent")),
+        url=text(item.get("link"), 2048),
+        ua_type="proxy" if event in ("proxy_open", "unique_proxy_open") else None,
+        **(bounce_metadata(event, item.get("reason")) if item.get("reason") else {}),
+    )
 
 
 PARSERS = {
