@@ -1,11 +1,11 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
 from odoo.addons.mail.tools.discuss import Store
 
-from ..tools.states import FAILED_STATES, STATUS_OF_STATE
+from ..tools.states import FAILED_STATES
 
 #: The bus notification telling the internal users which messages have new
 #: tracking statuses.
@@ -13,17 +13,6 @@ STATUSES_CHANGED = "mail_activity_tracking/statuses_changed"
 #: Where ``_tracking_bus_schedule`` notes, for the transaction, the messages
 #: to push.
 BUS_SCHEDULE_KEY = "mail_activity_tracking.bus"
-#: What the chatter shows of a tracking (``_tracked_recipient``).
-TRACKING_RECIPIENT_FIELDS = [
-    "mail_message_id",
-    "partner_id",
-    "recipient",
-    "recipient_address",
-    "state",
-    "error_type",
-    "error_description",
-    "bounce_description",
-]
 
 
 class MailMessage(models.Model):
@@ -99,91 +88,6 @@ class MailMessage(models.Model):
                 WHERE recipient.res_partner_id = %(partner)s AND message.mail_tracking_needs_action IS TRUE""",
             partner=self.env.user.partner_id.id,
         )
-
-    # ------------------------------------------------------------
-    # Web client
-    # ------------------------------------------------------------
-
-    # Odoo's own bus payloads stay as Odoo builds them: clients hear of new
-    # statuses through STATUSES_CHANGED (and ``_tracking_bus_send``), and
-    # fetch them; the data a client asks for carries them.
-
-    def _extras_to_store(self, store: Store, format_reply):
-        result = super()._extras_to_store(store, format_reply=format_reply)
-        if store.target.channel is None:
-            self._tracking_to_store(store)
-        return result
-
-    def _message_notifications_to_store(self, store: Store):
-        result = super()._message_notifications_to_store(store)
-        if store.target.channel is None:
-            self._tracking_to_store(store)
-        return result
-
-    def _tracking_to_store(self, store: Store, recipients=None):
-        """Add the recipients' tracking statuses of the messages of ``self``
-        that carry trackings to ``store``, for the whole batch in a constant
-        number of queries. Other messages (Discuss channels, notes) keep the
-        payload Odoo gives them. Only internal users get them: a portal
-        chatter shows no other recipient's address."""
-        if not self.env.user._is_internal():
-            return
-        recipients = self._tracking_recipients() if recipients is None else recipients
-        # only a message needing action may be failed: no query for the others
-        failed = self.filtered(lambda message: message.mail_tracking_needs_action and message.is_failed_message)
-        # Retry and Review are offered on the messages of the user's Failed box only
-        can_act = failed._tracking_actionable()
-        for message in self:
-            if message.id in recipients:
-                store.add(
-                    message,
-                    {
-                        "tracking_recipients": recipients[message.id],
-                        "is_failed_message": message in failed,
-                        "tracking_can_act": message in can_act,
-                    },
-                )
-
-    def _tracking_recipients(self):
-        """``{message id: [recipient dict]}`` for the messages of ``self`` that
-        carry trackings: every tracked recipient with its status, then the
-        notified partners without tracking (Unknown, or No Email), the raw To
-        addresses without tracking (No Partner) and the Cc addresses (Cc)."""
-        # Discuss channels send no email: no query for them
-        messages = self.sudo().filtered(lambda message: message.model != "discuss.channel")
-        trackings_of = messages._tracking_trackings_by_message()
-        result = {}
-        for message in messages:
-            message_trackings = trackings_of.get(message, self.env["mail.tracking.email"])
-            if not (message_trackings or message.mail_tracking_needs_action):
-                continue
-            recipients = [_tracked_recipient(tracking) for tracking in message_trackings]
-            tracked_partners = message_trackings.partner_id
-            tracked_addresses = set(message_trackings.mapped("recipient_address"))
-            email_partners = message.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id
-            for partner in (email_partners | message.partner_ids) - tracked_partners - message.author_id:
-                recipients.append(
-                    _recipient(partner.name, partner.email, "unknown" if partner.email else "noemail", partner)
-                )
-            for name, address in tools.mail.email_split_tuples(message.email_to or ""):
-                if tools.email_normalize(address) not in tracked_addresses:
-                    recipients.append(_recipient(name, tools.email_normalize(address), "anonuser"))
-            for name, address in tools.mail.email_split_tuples(message.email_cc or ""):
-                recipients.append(_recipient(name, tools.email_normalize(address), "cc"))
-            result[message.id] = recipients
-        return result
-
-    def _tracking_trackings_by_message(self):
-        """``{message: trackings}`` of ``self``, sorted by id, with what the
-        chatter shows of them: those of messages created in this transaction
-        are in cache already; the others come in one query."""
-        uncached = self.browse(self._fields["mail_tracking_ids"]._cache_missing_ids(self))
-        trackings = (self - uncached).mail_tracking_ids
-        if uncached:
-            trackings |= trackings.search_fetch(
-                [("mail_message_id", "in", uncached.ids)], TRACKING_RECIPIENT_FIELDS, order="id"
-            )
-        return trackings.sorted("id").grouped("mail_message_id")
 
     # ------------------------------------------------------------
     # Live updates
@@ -263,24 +167,3 @@ class MailMessage(models.Model):
             raise AccessError(self.env._("Only internal users have a Failed mailbox."))
         failed = self.sudo().search(self._failed_message_domain()).with_env(self.env)
         return failed._tracking_actionable().tracking_set_reviewed()
-
-
-def _tracked_recipient(tracking):
-    status = "noemail" if tracking.error_type == "no_recipient" else STATUS_OF_STATE[tracking.state]
-    name = tracking.partner_id.name or tracking.recipient
-    email = tracking.recipient_address or tracking.partner_id.email_normalized
-    return _recipient(name, email, status, tracking.partner_id, tracking)
-
-
-def _recipient(name, email, status, partner=None, tracking=None):
-    failed = bool(tracking) and tracking.state in FAILED_STATES
-    return {
-        "tracking_id": tracking.id if tracking else False,
-        "partner_id": partner.id if partner else False,
-        "name": name or email or "",
-        "email": email or False,
-        "status": status,
-        "state": tracking.state if tracking else False,
-        "failed": failed,
-        "error": failed and (tracking.bounce_description or tracking.error_description or False),
-    }

@@ -1,7 +1,11 @@
 """How a tracking names its recipient: the address it is counted under and
 the name lists show (in Python and in SQL). No ORM."""
 
+from collections import namedtuple
+
 from odoo.tools import SQL, email_normalize
+
+from .states import FAILED_STATES, STATUS_OF_STATE
 
 #: Between the subject and the recipient in a tracking's display name.
 NAME_SEPARATOR = " - "
@@ -28,3 +32,37 @@ def normalized_recipient(recipient):
     """The normalized address of ``recipient`` (lenient: a raw ``To`` may
     hold a name and an address), else ``False``."""
     return email_normalize(recipient or "", strict=False) or False
+
+
+#: What the chatter shows of a tracking.
+TrackedRow = namedtuple(
+    "TrackedRow",
+    "message_id id partner_id partner_name partner_email recipient recipient_address state error_type"
+    " error_description bounce_description",
+)
+
+
+def tracked_recipient(row):
+    """The chatter's recipient dict of a tracking, from its ``TrackedRow``."""
+    return recipient_dict(
+        row.partner_name or row.recipient,
+        row.recipient_address or row.partner_email,
+        "noemail" if row.error_type == "no_recipient" else STATUS_OF_STATE[row.state or False],
+        row.partner_id or False,
+        row,
+    )
+
+
+def recipient_dict(name, email, status, partner_id=False, row=None):
+    """A recipient as the chatter shows it; ``row``, its tracking's ``TrackedRow``, if any."""
+    failed = bool(row) and row.state in FAILED_STATES
+    return {
+        "tracking_id": row.id if row else False,
+        "partner_id": partner_id,
+        "name": name or email or "",
+        "email": email or False,
+        "status": status,
+        "state": (row.state or False) if row else False,
+        "failed": failed,
+        "error": failed and (row.bounce_description or row.error_description or False),
+    }
