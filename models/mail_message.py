@@ -6,6 +6,7 @@ from odoo.tools import SQL
 from odoo.addons.mail.tools.discuss import Store
 
 from ..tools.states import FAILED_STATES
+from .domain_flags import compute_in_domain
 
 #: The bus notification telling the internal users which messages have new
 #: tracking statuses.
@@ -31,9 +32,7 @@ class MailMessage(models.Model):
     @api.depends("mail_tracking_needs_action", "author_id", "partner_ids")
     @api.depends_context("uid")
     def _compute_is_failed_message(self):
-        failed = self.sudo().search(Domain("id", "in", self.ids) & self._failed_message_domain())
-        for message in self:
-            message.is_failed_message = message in failed
+        compute_in_domain(self, "is_failed_message", self._failed_message_domain())
 
     def _search_is_failed_message(self, operator, value):
         if operator != "in":

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .domain_flags import compute_in_domain
+
 #: The ``model`` of the trackings of a private notification (a
 #: ``user_notification`` message): Odoo lets only its author and recipients
 #: read such a message, not the readers of the record it is about, so the
@@ -94,9 +96,7 @@ class MailTrackingEmail(models.Model):
         self.invalidate_model(["model", "res_id"])
 
     def _compute_is_accessible(self):
-        accessible = self.sudo().search(Domain("id", "in", self.ids) & self._accessible_domain())
-        for tracking in self:
-            tracking.is_accessible = tracking in accessible
+        compute_in_domain(self, "is_accessible", self._accessible_domain())
 
     def _search_is_accessible(self, operator, value):
         if operator != "in":
