@@ -13,3 +13,9 @@ def compute_in_domain(records, field_name, domain):
     inside = records.sudo().search(Domain("id", "in", records.ids) & domain)
     for record in records:
         record[field_name] = record in inside
+
+
+def search_in_domain(operator, domain_of):
+    """The search of such a flag: the domain ``domain_of()`` gives, for
+    ``in`` (Odoo turns ``= True`` and the others into it)."""
+    return domain_of() if operator == "in" else NotImplemented

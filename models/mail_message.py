@@ -6,7 +6,7 @@ from odoo.tools import SQL
 from odoo.addons.mail.tools.discuss import Store
 
 from ..tools.states import FAILED_STATES
-from .domain_flags import compute_in_domain
+from .domain_flags import compute_in_domain, search_in_domain
 
 #: The bus notification telling the internal users which messages have new
 #: tracking statuses.
@@ -35,9 +35,7 @@ class MailMessage(models.Model):
         compute_in_domain(self, "is_failed_message", self._failed_message_domain())
 
     def _search_is_failed_message(self, operator, value):
-        if operator != "in":
-            return NotImplemented
-        return self._failed_message_domain()
+        return search_in_domain(operator, self._failed_message_domain)
 
     @api.model
     def _tracking_failed_box(self):

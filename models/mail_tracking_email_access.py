@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .domain_flags import compute_in_domain
+from .domain_flags import compute_in_domain, search_in_domain
 
 #: The ``model`` of the trackings of a private notification (a
 #: ``user_notification`` message): Odoo lets only its author and recipients
@@ -99,9 +99,7 @@ class MailTrackingEmail(models.Model):
         compute_in_domain(self, "is_accessible", self._accessible_domain())
 
     def _search_is_accessible(self, operator, value):
-        if operator != "in":
-            return NotImplemented
-        return self._accessible_domain()
+        return search_in_domain(operator, self._accessible_domain)
 
     @api.model
     def _accessible_domain(self):
