@@ -9,6 +9,7 @@ only decides when they are recorded, and the cron
 import atexit
 import logging
 import threading
+import time
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -70,8 +71,7 @@ class HandoffWriter:
             with self._condition:
                 while not self._databases:
                     self._condition.wait()
-                if not self._flush_waiters:
-                    self._condition.wait(FLUSH_DELAY)
+                self._gather()
                 databases, self._databases = self._databases, set()
                 waiters, self._flush_waiters = self._flush_waiters, []
             held = self._record(databases)
@@ -79,6 +79,14 @@ class HandoffWriter:
                 waiter.set()
             if held:
                 self._retry_later(held)
+
+    def _gather(self):
+        """Let the rows of a batch come for ``FLUSH_DELAY`` after its first
+        notice (the notices of later rows do not cut the wait short: each
+        would make a batch of its own), unless a flush is asked for."""
+        deadline = time.monotonic() + FLUSH_DELAY
+        while not self._flush_waiters and (left := deadline - time.monotonic()) > 0:
+            self._condition.wait(left)
 
     def _record(self, databases):
         """Record the waiting rows of ``databases``; return those where some
