@@ -63,26 +63,41 @@ class MailMessage(models.Model):
         return Domain("id", "in", self._failed_message_ids_sql())
 
     @api.model
-    def _failed_message_ids_sql(self):
-        """The ids of ``_failed_message_domain``, as SQL.
+    def _failed_message_ids_sql(self, model=None, column="id"):
+        """The ids of ``_failed_message_domain``, as SQL; with ``model``,
+        ``column`` (e.g. ``res_id``) of those about a record of ``model``.
 
         ``mail_tracking_needs_action`` is kept true exactly while a tracking
         of the message is failed and unreviewed (see
-        ``mail.tracking.email.write``), so this is a
-        union of three index scans, however large the tables."""
-        self.flush_model(["mail_tracking_needs_action", "author_id", "partner_ids"])
+        ``mail.tracking.email.write``), so this is a union of three index
+        scans, however large the tables."""
+        condition = SQL("message.mail_tracking_needs_action IS TRUE")
+        if model:
+            condition = SQL("%s AND message.model = %s", condition, model)
+        return self._own_messages_sql(condition, column)
+
+    @api.model
+    def _own_messages_sql(self, condition=None, column="id"):
+        """SQL of ``column`` of the messages the current user wrote, was a
+        recipient of or was notified of (and that match ``condition``, on
+        the alias ``message``): a union of index scans, one per way."""
+        self.flush_model(["author_id", "partner_ids", "mail_tracking_needs_action", "model", "res_id"])
         self.env["mail.notification"].flush_model(["mail_message_id", "res_partner_id"])
+        condition = SQL(" AND %s", condition) if condition else SQL()
+        column = SQL.identifier("message", column)
         return SQL(
-            """SELECT message.id FROM mail_message message
-                WHERE message.mail_tracking_needs_action IS TRUE AND message.author_id = %(partner)s
+            """SELECT %(column)s FROM mail_message message
+                WHERE message.author_id = %(partner)s%(condition)s
                UNION
-               SELECT notification.mail_message_id FROM mail_notification notification
+               SELECT %(column)s FROM mail_notification notification
                  JOIN mail_message message ON message.id = notification.mail_message_id
-                WHERE notification.res_partner_id = %(partner)s AND message.mail_tracking_needs_action IS TRUE
+                WHERE notification.res_partner_id = %(partner)s%(condition)s
                UNION
-               SELECT recipient.mail_message_id FROM mail_message_res_partner_rel recipient
+               SELECT %(column)s FROM mail_message_res_partner_rel recipient
                  JOIN mail_message message ON message.id = recipient.mail_message_id
-                WHERE recipient.res_partner_id = %(partner)s AND message.mail_tracking_needs_action IS TRUE""",
+                WHERE recipient.res_partner_id = %(partner)s%(condition)s""",
+            column=column,
+            condition=condition,
             partner=self.env.user.partner_id.id,
         )
 

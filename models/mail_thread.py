@@ -34,9 +34,9 @@ class MailThread(models.AbstractModel):
     def _search_message_has_failed_tracking(self, operator, value):
         if operator != "in":
             return NotImplemented
-        Message = self.env["mail.message"]
-        messages = Message.sudo()._search(Domain("model", "=", self._name) & Message._failed_message_domain())
-        return [("id", "in", messages.subselect("res_id"))]
+        # the records straight from the user's failed messages (index scans), not
+        # from every message of the model
+        return Domain("id", "in", self.env["mail.message"]._failed_message_ids_sql(self._name, "res_id"))
 
     def _flush_tracking_states(self):
         """What the SQL of the last tracking states reads, written to the

@@ -41,7 +41,9 @@ class MailTrackingEmail(models.Model):
         help="Whether the current user may read the document this tracking is about.",
     )
 
-    _document_idx = models.Index("(model, res_id) WHERE model IS NOT NULL")
+    #: Every column the access rule reads: the rule runs on the index alone
+    #: (index-only scans), not on the wide rows of the table.
+    _document_idx = models.Index("(model, res_id) INCLUDE (mail_message_id, partner_id)")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -114,18 +116,14 @@ class MailTrackingEmail(models.Model):
             return Domain.TRUE
         as_user = self.env(su=False)
         thread_models = self._thread_model_names()
-        own_messages = Domain.OR(
-            [
-                Domain("author_id", "=", user.partner_id.id),
-                Domain("partner_ids", "in", user.partner_id.id),
-                Domain("notification_ids", "any", [("res_partner_id", "=", user.partner_id.id)]),
-            ]
-        )
         partners = as_user["res.partner"].with_context(active_test=False)._search([])
         return Domain.OR(
             [
                 self._readable_documents_domain(as_user, thread_models),
-                Domain("model", "not in", thread_models) & Domain("mail_message_id", "any", own_messages),
+                # the user's messages as a union of index scans, not a join of
+                # every tracking with its message
+                Domain("model", "not in", thread_models)
+                & Domain("mail_message_id", "in", self.env["mail.message"]._own_messages_sql()),
                 Domain("model", "=", False)
                 & Domain("mail_message_id", "=", False)
                 & Domain("partner_id", "in", partners),
