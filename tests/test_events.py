@@ -1,6 +1,9 @@
+from unittest.mock import patch
+
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..models import mail_tracking_email_gc
 from ..models.mail_tracking_email_events import OPEN_DEDUP_SECONDS
 from ..tools.states import next_state
 
@@ -199,6 +202,22 @@ class TestRetention(TransactionCase):
         self.env["mail.tracking.email"]._gc_expired_trackings()
         self.assertFalse(self.old.exists())
         self.assertFalse(events.exists())
+        self.assertTrue(self.recent.exists())
+
+    def test_expired_trackings_go_in_batches_oldest_first_until_none_is_left(self):
+        """One batch per call, each its own transaction in Odoo's
+        autovacuum, which calls again while the method says more may be
+        left: however many expired, they all go, the oldest first."""
+        Tracking = self.env["mail.tracking.email"]
+        older = Tracking.create([{"recipient": f"o{n}@example.com", "time": f"2019-0{n + 1}-01"} for n in range(4)])
+        self.param.set_param("mail_activity_tracking.max_age_days", "30")
+        with patch.object(mail_tracking_email_gc, "GC_BATCH_SIZE", 2):
+            self.assertEqual(Tracking._gc_expired_trackings(), (2, 1))
+            self.assertEqual((older | self.old).exists(), older[2:] | self.old)
+            self.assertEqual(Tracking._gc_expired_trackings(), (2, 1))
+            self.assertEqual(Tracking._gc_expired_trackings(), (1, 0))
+            self.assertEqual(Tracking._gc_expired_trackings(), (0, 0))
+        self.assertFalse((older | self.old).exists())
         self.assertTrue(self.recent.exists())
 
     def test_zero_or_nonsense_keeps_everything(self):
