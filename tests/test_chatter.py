@@ -116,6 +116,21 @@ class TestChatterData(TrackingCase):
         self.assertEqual(Message.with_user(self.other_user)._tracking_failed_count(), 0)
         self.assertIn(message, Message.with_user(self.user_employee).search([("is_failed_message", "=", True)]))
 
+    def test_contacts_filter_finds_the_records_of_the_users_failed_messages(self):
+        message = self.failed_message()
+        self.record.with_user(self.user_employee).with_context(mail_notify_force_send=False).message_post(
+            body="<p>Nothing failed here</p>", partner_ids=self.bob.ids, message_type="comment"
+        )
+        self.alice.with_user(self.user_employee).message_post(body="<p>Not sent</p>", message_type="comment")
+        failed = [("message_has_failed_tracking", "=", True)]
+        Partner = self.env["res.partner"]
+        self.assertEqual(Partner.with_user(self.user_employee).search(failed), self.record)
+        self.assertTrue(self.record.with_user(self.user_employee).message_has_failed_tracking)
+        self.assertFalse(self.alice.with_user(self.user_employee).message_has_failed_tracking)
+        self.assertFalse(Partner.with_user(self.other_user).search(failed))
+        message.with_user(self.user_employee).tracking_set_reviewed()
+        self.assertFalse(Partner.with_user(self.user_employee).search(failed))
+
     def test_failure_that_heals_leaves_the_failed_box(self):
         self.start_smtp()
         message = self.post(self.alice | self.bob)
