@@ -143,7 +143,7 @@ def _load_messages(cr, comment, first, last):
                'Order follow-up ' || g, d.date, '<bench-' || g || '@bench.example.com>', NULL, false, true,
                a.user_id, a.user_id, d.date, d.date
           FROM generate_series(%(first)s, %(last)s) g
-          JOIN bench_customer c ON c.n = 1 + (g * 7919) %% %(customers)s
+          JOIN bench_customer c ON c.n = 1 + (g::bigint * 7919) %% %(customers)s
           JOIN LATERAL (SELECT now() - interval '1 minute' * g - interval '1 second' * floor(random() * 50)
                                AS date) d ON true
           JOIN bench_author a ON a.k = g %% %(authors)s""",
