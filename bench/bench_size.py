@@ -79,14 +79,17 @@ def report_flat(sizes, flat, empty, big):
         for size in sizes[1:]:
             (ms0, q0), (ms, q) = flat[size][empty][path], flat[size][big][path]
             ratio = ms / ms0
+            # per unit (email, event): a query of its own in one round, e.g. a
+            # cache filled again, is 1 / units; more than that is growth
+            same_queries = q - q0 <= 1 / size_flat.UNITS[path] + 1e-9
             bl.result(
                 METRIC,
                 f"{FLAT_LABELS[path]}, {label(size)} trackings",
                 f"{ms0:.2f} ms, {q0:.2f} q",
                 f"{ms:.2f} ms, {q:.2f} q",
                 f"{ratio:.2f}x, {q - q0:+.2f} q",
-                f"same queries, ≤ {budget:.2f}x",
-                bl.verdict(q == q0 and ratio <= budget),
+                f"same queries (+1 per round at most), ≤ {budget:.2f}x",
+                bl.verdict(same_queries and ratio <= budget),
                 "plain column: an empty database with the addon; fastest of interleaved rounds",
             )
 

@@ -18,6 +18,9 @@ import benchlib as bl
 
 MESSAGES_PER_ROUND, CHATTER_MESSAGES, CHATTER_RUNS = 20, 50, 7
 PATHS = ("send", "chatter", "pixel", "webhook")
+#: what a round's figures of each path are per: emails, requests, events
+EMAILS = MESSAGES_PER_ROUND * 5
+UNITS = {"send": EMAILS, "chatter": 1, "pixel": EMAILS // 2, "webhook": EMAILS - EMAILS // 2}
 
 
 def prepare(db, smtp_port):
