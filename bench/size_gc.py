@@ -28,11 +28,17 @@ def expire_oldest(db, count):
         env.cr.execute("SELECT ceil(extract(epoch FROM now() AT TIME ZONE 'UTC' - %s) / 86400)::int", (oldest_kept,))
         days = max(env.cr.fetchone()[0], 1)
         env["ir.config_parameter"].set_param("mail_activity_tracking.max_age_days", str(days))
+    return days, expired_count(db, days)
+
+
+def expired_count(db, days):
+    """How many trackings are older than ``days`` days now."""
+    with bl.environment(db) as env:
         env.cr.execute(
             "SELECT count(*) FROM mail_tracking_email WHERE time < (now() AT TIME ZONE 'UTC') - %s * interval '1 day'",
             (days,),
         )
-        return days, env.cr.fetchone()[0]
+        return env.cr.fetchone()[0]
 
 
 def table_counts(db):
