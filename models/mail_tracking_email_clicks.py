@@ -1,5 +1,6 @@
 """Click tracking: the links of a tracked email to one recipient lead
-through this server, which records the click and redirects to the link.
+through this server, which keeps the click (``mail.tracking.handoff``, for
+the hand-off writer to record) and redirects to the link.
 
 A click URL names the tracking and the link (``mail.tracking.link``) by id,
 with a signature of the pair made with the database secret: the server
@@ -60,21 +61,9 @@ class MailTrackingEmail(models.Model):
         return odoo_hmac(self.env(su=True), CLICK_SIGNATURE_SCOPE, (self.id, link_id))[:CLICK_SIGNATURE_LENGTH]
 
     @api.model
-    def _click_target(self, tracking_id, link_id, signature):
-        """The URL the click URL ``(tracking_id, link_id, signature)``
-        leads to, ``None`` when it is not one this server made."""
+    def _click_signed(self, tracking_id, link_id, signature):
+        """Whether ``signature`` is the one of the click URL of the link
+        ``link_id`` in the email of ``tracking_id``: this server made the
+        URL, and so sent that link in that email."""
         expected = self.browse(tracking_id)._click_signature(link_id)
-        if not secrets.compare_digest(expected.encode(), (signature or "").encode()):
-            return None
-        # sudo: a signed click URL is public
-        link = self.env["mail.tracking.link"].sudo().browse(link_id).exists()
-        return link.url or None
-
-    @api.model
-    def _record_click(self, tracking_id, url, metadata):
-        """Record a click on ``url`` in the email of ``tracking_id`` (once
-        its click URL is checked): a person's counts as an open."""
-        # sudo: the click URL was checked, its visitor is anonymous
-        tracking = self.sudo().browse(tracking_id).exists()
-        if tracking:
-            tracking._create_events("click", [(tracking, {**metadata, "url": url})])
+        return secrets.compare_digest(expected.encode(), (signature or "").encode())

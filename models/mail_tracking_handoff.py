@@ -1,6 +1,6 @@
-"""What the open pixel and the mail providers' webhooks hand over: a pixel
-hit or a verified webhook request is kept in this table by the request that
-brought it, committed before the answer leaves, and recorded shortly after
+"""What the open pixel, the click redirect and the mail providers' webhooks
+hand over: a pixel hit, a click or a verified webhook request is kept in
+this table by the request that brought it, committed before the answer leaves, and recorded shortly after
 by the hand-off writer (``services/handoff_writer.py``), in batches; the
 cron ``ir_cron_record_handoffs`` records what a process that ended left.
 A row is deleted by the transaction that records it: nothing answered is
@@ -21,25 +21,31 @@ _logger = logging.getLogger(__name__)
 
 #: How many waiting rows one transaction records at most.
 MAX_BATCH = 500
-#: The kind of the rows that are open-pixel hits; the others are webhook
-#: requests, of the provider their kind names.
+#: The kinds of the rows that are open-pixel hits and clicks (each the type
+#: of the event it is recorded as); the others are webhook requests, of the
+#: provider their kind names.
 OPEN = "open"
+CLICK = "click"
+ENGAGEMENT_KINDS = (OPEN, CLICK)
 
 
 class MailTrackingHandoff(models.Model):
     _name = "mail.tracking.handoff"
-    _description = "Pixel hit or webhook request waiting to be recorded"
+    _description = "Pixel hit, click or webhook request waiting to be recorded"
     _order = "id"
     _log_access = False
 
-    kind = fields.Selection([(OPEN, "Open-pixel hit"), *TRACKING_PROVIDERS], required=True, readonly=True)
+    kind = fields.Selection(
+        [(OPEN, "Open-pixel hit"), (CLICK, "Click"), *TRACKING_PROVIDERS], required=True, readonly=True
+    )
     # plain integers, no foreign keys: keeping a row takes no lock on the
     # row it names, so it never waits for a transaction holding it
-    tracking_email_id = fields.Integer(readonly=True, help="The tracking whose pixel was hit.")
+    tracking_email_id = fields.Integer(readonly=True, help="The tracking whose pixel was hit or link clicked.")
+    link_id = fields.Integer(readonly=True, help="The link clicked (mail.tracking.link).")
     mail_server_id = fields.Integer(readonly=True, help="The mail server whose webhook received the request.")
     payload = fields.Text(
         readonly=True,
-        help="JSON: the client of a pixel hit; the events of a webhook request, as its provider sent them.",
+        help="JSON: the client of a pixel hit or a click; the events of a webhook request, as its provider sent them.",
     )
 
     @api.model
@@ -61,6 +67,34 @@ class MailTrackingHandoff(models.Model):
             )
         )
         return bool(rows)
+
+    @api.model
+    def _add_click(self, tracking_id, link_id, metadata, keep=True):
+        """Keep the click on the link ``link_id`` in the email of
+        ``tracking_id`` when ``keep`` (and the tracking still exists), in
+        one statement that no row lock holds up. The click URL is checked
+        already: the pair is signed.
+
+        :return: ``(url, kept)``: the URL of the link (``None`` when there is
+            no such link), and whether the click was kept
+        """
+        rows = self.env.execute_query(
+            SQL(
+                """WITH link AS (SELECT id, url FROM mail_tracking_link WHERE id = %(link)s),
+                        kept AS (INSERT INTO mail_tracking_handoff (kind, tracking_email_id, link_id, payload)
+                                 SELECT %(kind)s, tracking.id, link.id, %(payload)s
+                                   FROM link JOIN mail_tracking_email tracking ON tracking.id = %(tracking)s
+                                  WHERE %(keep)s
+                                 RETURNING id)
+                   SELECT url, (SELECT count(*) FROM kept) FROM link""",
+                link=link_id,
+                kind=CLICK,
+                payload=json.dumps(metadata),
+                tracking=tracking_id,
+                keep=keep,
+            )
+        )
+        return (rows[0][0], bool(rows[0][1])) if rows else (None, False)
 
     @api.model
     def _add_webhook_request(self, provider, server_id, payload, replay_key=None):
@@ -96,25 +130,45 @@ class MailTrackingHandoff(models.Model):
         # sudo: rows were verified when kept; this runs for the server, not a user
         waiting = self.sudo().search([], limit=limit)
         rows = waiting.try_lock_for_update()
-        opens = rows.filtered(lambda row: row.kind == OPEN)
-        done = opens._record_hits() | (rows - opens)._record_webhook_requests()
+        engagement = rows.filtered(lambda row: row.kind in ENGAGEMENT_KINDS)
+        done = engagement._record_engagement() | (rows - engagement)._record_webhook_requests()
         done.unlink()
         return len(done), len(waiting) - len(done)
 
-    def _record_hits(self):
-        """Record these pixel hits as open events; return the hits done
-        (recorded, or of a tracking deleted since), leaving those of a
-        tracking another transaction holds."""
+    def _record_engagement(self):
+        """Record these pixel hits and clicks as open and click events; return
+        the rows done (recorded, or of a tracking deleted since), leaving
+        those of a tracking another transaction holds."""
         Tracking = self.env["mail.tracking.email"].sudo()
         existing = Tracking.browse(set(self.mapped("tracking_email_id"))).exists()
         free = {tracking.id: tracking for tracking in existing.try_lock_for_update()}
         held = set(existing.ids) - set(free)
-        done = self.filtered(lambda hit: hit.tracking_email_id not in held)
-        Tracking._create_events(
-            "open",
-            [(free[hit.tracking_email_id], json.loads(hit.payload)) for hit in done if hit.tracking_email_id in free],
-        )
+        done = self.filtered(lambda row: row.tracking_email_id not in held)
+        urls = done._link_urls()
+        for kind, rows in done.grouped("kind").items():
+            Tracking._create_events(
+                kind,
+                [
+                    (free[row.tracking_email_id], row._event_metadata(urls))
+                    for row in rows
+                    if row.tracking_email_id in free
+                ],
+            )
         return done
+
+    def _link_urls(self):
+        """``{link id: URL}`` of the links these rows clicked."""
+        # sudo: the links table is the server's
+        links = self.env["mail.tracking.link"].sudo().browse(set(self.mapped("link_id")) - {0})
+        return {link.id: link.url for link in links.exists()}
+
+    def _event_metadata(self, urls):
+        """The metadata of the event ``self``, a pixel hit or a click, is
+        recorded as; a click's with the URL of its link."""
+        metadata = json.loads(self.payload)
+        if self.kind == CLICK:
+            metadata["url"] = urls.get(self.link_id)
+        return metadata
 
     def _record_webhook_requests(self):
         """Record the events of these webhook requests, those of a provider

@@ -7,7 +7,8 @@ from markupsafe import Markup
 
 from odoo.tests import HttpCase, tagged
 
-from .common import TrackingCase
+from ..services.handoff_writer import HANDOFF_WRITER
+from .common import TrackingCase, record_handoffs
 from .test_open_classifier import THUNDERBIRD
 
 OFFER = "https://example.com/offer?id=7&ref=mail"
@@ -24,7 +25,8 @@ LEFT_ALONE = (
 @tagged("post_install", "-at_install")
 class TestClickTracking(HttpCase, TrackingCase):
     """Links of a real email sent through the loopback SMTP server, read
-    from the server's copy and followed by real HTTP requests."""
+    from the server's copy and followed by real HTTP requests; the clicks
+    the requests keep are recorded by the hand-off writer's thread."""
 
     def setUp(self):
         super().setUp()
@@ -52,15 +54,22 @@ class TestClickTracking(HttpCase, TrackingCase):
     def click_urls(self, links):
         return [url for url in links if "/mail/tracking/click/" in url]
 
-    def follow(self, url, **kwargs):
-        """GET ``url`` without following the redirect; its target."""
+    def follow(self, url, record=True, **kwargs):
+        """GET ``url`` without following the redirect, then (when
+        ``record``) have the hand-off writer record what the request kept;
+        the redirect's target."""
         self.env.flush_all()
         path = url.removeprefix(self.base)
         response = self.url_open(path, allow_redirects=False, **kwargs)
         self.assertEqual(response.status_code, 303, path)
         self.assertNotIn(b"Traceback", response.content)
+        if record:
+            self.assertTrue(record_handoffs(self.env.cr.dbname))
         self.env.invalidate_all()
         return response.headers["Location"]
+
+    def waiting(self):
+        return self.env["mail.tracking.handoff"].search([("kind", "=", "click")])
 
     def clicks(self, tracking):
         return tracking.tracking_event_ids.filtered(lambda event: event.event_type == "click")
@@ -159,7 +168,8 @@ class TestClickTracking(HttpCase, TrackingCase):
         ]
         for url in forged:
             with self.subTest(url=url):
-                self.assert_home(self.follow(url))
+                self.assert_home(self.follow(url, record=False))
+        self.assertFalse(self.waiting())
         self.assertFalse(self.clicks(alice | bob))
         self.assertEqual((alice.state, bob.state), ("sent", "sent"))
         # the genuine URL with a target in a parameter still goes where the email said
@@ -176,4 +186,22 @@ class TestClickTracking(HttpCase, TrackingCase):
         response = self.opener.head(self.base_url() + url, allow_redirects=False, timeout=60)
         self.assertIn(response.status_code, (303, 405))
         self.env.invalidate_all()
+        self.assertFalse(self.waiting())
         self.assertFalse(self.clicks(tracking))
+
+    def test_click_is_in_the_database_before_the_answer(self):
+        self.enable_click_tracking()
+        tracking = self.tracking_of(self.send(self.alice), self.alice)
+        self.read_later(tracking)
+        # a process that ends right after answering: its thread never runs
+        self.patch(type(HANDOFF_WRITER), "notify", lambda writer, db: None)
+        self.assertEqual(self.follow(self.click_urls(self.sent_links())[0], record=False), OFFER)
+        kept = self.waiting()
+        self.assertEqual((kept.tracking_email_id, len(kept)), (tracking.id, 1))
+        self.assertEqual(self.env["mail.tracking.link"].browse(kept.link_id).url, OFFER)
+        self.assertFalse(self.clicks(tracking))
+        self.env.ref("mail_activity_tracking.ir_cron_record_handoffs").method_direct_trigger()
+        self.env.invalidate_all()
+        self.assertEqual(self.clicks(tracking).url, OFFER)
+        self.assertEqual(tracking.state, "opened")
+        self.assertFalse(self.waiting())
