@@ -189,7 +189,7 @@ def main():
         "≥ 0.8x /web/health",
         bl.verdict(rps_ratio >= 0.8 and all_redirected),
         f"statuses {hit['statuses']}, errors {hit['errors']}; {recorded} click events recorded "
-        f"(repeated clicks on one email within 10 s count once)",
+        f"(repeated clicks on one link of an email within 10 s count once)",
     )
     bl.result(
         METRIC,

@@ -64,32 +64,42 @@ class MailTrackingEmail(models.Model):
         return events
 
     @api.model
-    @api.model
     def _repeat_domain(self, event_type):
         """The earlier events of a tracking that a new ``event_type`` event
         repeats, when they are close in time."""
         return [("event_type", "=", event_type)]
 
+    @api.model
+    def _repeat_fields(self, event_type):
+        """The event fields whose values a new ``event_type`` event shares
+        with the earlier events it repeats: a click repeats a click on the
+        same link, not one on another link of the email."""
+        return ["url"] if event_type == "click" else []
+
     def _deduplicated(self, event_type, hits):
         """``hits`` less those that come within ``OPEN_DEDUP_SECONDS`` of an
-        earlier ``event_type`` event of the same tracking."""
+        earlier ``event_type`` event of the same tracking (and the same
+        ``_repeat_fields``)."""
         trackings = self.sudo().union(*(tracking for tracking, _metadata in hits))
         # concurrent hits of one tracking queue up here (and retry if needed)
         trackings.lock_for_update()
-        last = dict(
-            self.env["mail.tracking.event"]
+        fields = self._repeat_fields(event_type)
+        last = {
+            tuple(group): timestamp
+            for *group, timestamp in self.env["mail.tracking.event"]
             .sudo()
             ._read_group(
                 [("tracking_email_id", "in", trackings.ids), *self._repeat_domain(event_type)],
-                ["tracking_email_id"],
+                ["tracking_email_id", *fields],
                 ["timestamp:max"],
             )
-        )
+        }
         now = time.time()
         kept = []
         for tracking, metadata in sorted(hits, key=lambda hit: hit[1].get("timestamp") or now):
+            key = (tracking, *(metadata.get(field) or False for field in fields))
             timestamp = metadata.get("timestamp") or now
-            if timestamp - (last.get(tracking) or 0) >= OPEN_DEDUP_SECONDS:
+            if timestamp - (last.get(key) or 0) >= OPEN_DEDUP_SECONDS:
                 kept.append((tracking, metadata))
-                last[tracking] = timestamp
+                last[key] = timestamp
         return kept

@@ -108,9 +108,24 @@ class TestClickTracking(HttpCase, TrackingCase):
         self.assertEqual((click.url, click.open_kind, click.ua_family), (OFFER, "person", "Thunderbird"))
         self.assertEqual(tracking.state, "opened")
         self.assertEqual((tracking.clicked, tracking.human_opened), (1, 1))
-        click.timestamp -= 60
         self.assertEqual(self.follow(body_clicks[1]), GUIDE)
         self.assertEqual(sorted(self.clicks(tracking).mapped("url")), sorted([OFFER, GUIDE]))
+
+    def test_a_repeat_is_a_click_on_the_same_link(self):
+        """Within seconds, a click on another link of the email is a click
+        of its own; one on the same link again is a repeat, whether the
+        writer records them in one batch or in several."""
+        self.enable_click_tracking()
+        tracking = self.tracking_of(self.send(self.alice), self.alice)
+        self.read_later(tracking)
+        offer, guide = self.click_urls(self.sent_links())[:2]
+        for url in (offer, guide, offer):
+            self.follow(url, record=False)
+        self.assertTrue(record_handoffs(self.env.cr.dbname))
+        self.env.invalidate_all()
+        self.assertEqual(sorted(self.clicks(tracking).mapped("url")), sorted([OFFER, GUIDE]))
+        self.follow(guide)
+        self.assertEqual(len(self.clicks(tracking)), 2)
 
     def test_click_right_after_sending_is_a_scan(self):
         self.enable_click_tracking()
