@@ -122,7 +122,7 @@ class MailMail(models.Model):
                 and email["body"]
                 and email_trackings._engagement_tracking_allowed()
             ):
-                email["body"] = email_trackings._tracking_rewrite_links(email["body"], img_base_url)
+                email.update(email_trackings._tracking_rewrite_links(email, img_base_url))
                 email["body"] = tools.mail.append_content_to_html(
                     email["body"], email_trackings._tracking_img(img_base_url), plaintext=False
                 )

@@ -32,19 +32,25 @@ class MailTrackingEmail(models.Model):
         value = self.env["ir.config_parameter"].sudo().get_param(CLICK_TRACKING_PARAM) or ""
         return value.strip().lower() in ("1", "true")
 
-    def _tracking_rewrite_links(self, body, base_url):
-        """``body``, the HTML of the email to ``self`` (one tracking), with
-        its tracked links (``tools.link_rewriter``) leading through
-        ``base_url``, this server, when click tracking is on."""
+    def _tracking_rewrite_links(self, email, base_url):
+        """The parts of ``email``, an outgoing email dict to ``self`` (one
+        tracking), whose tracked links (``tools.link_rewriter``) lead through
+        ``base_url``, this server, when click tracking is on: its HTML
+        ``body`` and, with the same click URLs, its plain-text
+        ``body_alternative``; an empty dict when none changes."""
         self.ensure_one()
         if not self._click_tracking_enabled():
-            return body
-        urls = link_rewriter.tracked_links(body, self._own_hosts(base_url))
+            return {}
+        urls = link_rewriter.tracked_links(email["body"], self._own_hosts(base_url))
         if not urls:
-            return body
+            return {}
         # sudo: the links table is the server's, not a user's
         link_ids = self.env["mail.tracking.link"].sudo()._ids_for_urls(urls)
-        return link_rewriter.rewrite_links(body, {url: self._click_url(base_url, link_ids[url]) for url in urls})
+        click_urls = {url: self._click_url(base_url, link_ids[url]) for url in urls}
+        rewritten = {"body": link_rewriter.rewrite_links(email["body"], click_urls)}
+        if email.get("body_alternative"):
+            rewritten["body_alternative"] = link_rewriter.rewrite_text_links(email["body_alternative"], click_urls)
+        return rewritten
 
     def _own_hosts(self, base_url):
         """The host names under which this server sends its own links."""

@@ -51,6 +51,10 @@ class TestClickTracking(HttpCase, TrackingCase):
         body = self.smtp.envelopes[index].message.get_body(("html",)).get_content()
         return [html.unescape(url) for url in re.findall(r'<a\b[^>]*\bhref="([^"]*)"', body)]
 
+    def sent_text(self, index=-1):
+        """The plain-text part of the ``index``-th email the server got."""
+        return self.smtp.envelopes[index].message.get_body(("plain",)).get_content()
+
     def click_urls(self, links):
         return [url for url in links if "/mail/tracking/click/" in url]
 
@@ -87,6 +91,8 @@ class TestClickTracking(HttpCase, TrackingCase):
         links = self.sent_links()
         self.assertFalse(self.click_urls(links))
         self.assertIn(OFFER, links)
+        self.assertIn(f"] {OFFER}", self.sent_text())
+        self.assertNotIn("/mail/tracking/click/", self.sent_text())
 
     def test_links_are_rewritten_and_followed(self):
         self.enable_click_tracking()
@@ -110,6 +116,21 @@ class TestClickTracking(HttpCase, TrackingCase):
         self.assertEqual((tracking.clicked, tracking.human_opened), (1, 1))
         self.assertEqual(self.follow(body_clicks[1]), GUIDE)
         self.assertEqual(sorted(self.clicks(tracking).mapped("url")), sorted([OFFER, GUIDE]))
+
+    def test_plain_text_part_leads_through_the_same_click_urls(self):
+        self.enable_click_tracking()
+        tracking = self.tracking_of(self.send(self.alice), self.alice)
+        text = self.sent_text()
+        html_clicks = self.click_urls(self.sent_links())
+        text_links = re.findall(r"^\[\d+\] (\S+)", text, re.MULTILINE)
+        self.assertNotIn(OFFER, text)
+        self.assertNotIn(GUIDE, text)
+        self.assertEqual(self.click_urls(text_links), html_clicks)
+        for url in (*LEFT_ALONE, self.view_link):
+            self.assertIn(url, text_links, "left alone")
+        self.read_later(tracking)
+        self.assertEqual(self.follow(self.click_urls(text_links)[1]), GUIDE)
+        self.assertEqual(self.clicks(tracking).url, GUIDE)
 
     def test_a_repeat_is_a_click_on_the_same_link(self):
         """Within seconds, a click on another link of the email is a click

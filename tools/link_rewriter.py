@@ -1,9 +1,11 @@
 """Which links of an outgoing email are tracked, and their rewriting. Pure
-functions on the email's HTML, no ORM.
+functions on the email's HTML and plain-text parts, no ORM.
 
 A link is tracked when it is an ``http(s)`` URL that none of ``SKIPPED``
 names. The HTML is not parsed and written again: only the ``href`` of each
-tracked ``<a>`` changes, the rest of the email stays byte for byte."""
+tracked ``<a>`` changes, the rest of the email stays byte for byte. The
+plain-text part Odoo makes of the HTML (``tools.html2plaintext``) lists the
+links at its end, one ``[n] URL`` line each: only those lines change."""
 
 import html
 import re
@@ -14,6 +16,10 @@ from markupsafe import escape
 #: The ``href`` of an ``<a>`` element: the text before its value, the quote,
 #: the value (HTML-escaped).
 _HREF_RE = re.compile(r"""(<a\b[^>]*?\shref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+#: A line of the list of links at the end of a plain-text part made by
+#: ``html2plaintext``: the reference, the URL.
+_REFERENCE_RE = re.compile(r"^(\[\d+\] )(.+)$", re.MULTILINE)
 
 #: Paths of this server that are Odoo's own: access links, portal, login,
 #: unfollow; they carry tokens or lead back to Odoo, and stay as they are.
@@ -85,3 +91,17 @@ def rewrite_links(body, replacements):
         return f"{match.group(1)}{quote}{escape(replacements[url])}{quote}"
 
     return _HREF_RE.sub(replace, body)
+
+
+def rewrite_text_links(text, replacements):
+    """``text``, a plain-text part made by ``html2plaintext``, with each
+    listed link whose URL is a key of ``replacements`` leading to its value
+    instead."""
+
+    def replace(match):
+        url = match.group(2).strip()
+        if url not in replacements:
+            return match.group(0)
+        return f"{match.group(1)}{replacements[url]}"
+
+    return _REFERENCE_RE.sub(replace, text or "")
