@@ -11,6 +11,7 @@ from . import ir_mail_server
 from . import mail_mail
 from . import mail_message
 from . import mail_message_tracking_store
+from . import mail_message_bus_coalescing
 from . import mail_message_tracking_access
 from . import mail_thread
 from . import mail_thread_bounce

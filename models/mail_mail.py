@@ -3,7 +3,7 @@ import psycopg2
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from ..tools.context_keys import SKIP_TRACKING_KEY, SMTP_HOST_KEY
+from ..tools.context_keys import PROVIDER_KEY, SKIP_TRACKING_KEY, SMTP_HOST_KEY
 
 
 def _narrow_to(email, trackings):
@@ -96,13 +96,13 @@ class MailMail(models.Model):
         give the email of a single recipient its open pixel (and its links
         leading through this server, when clicks are tracked)."""
         emails = super()._prepare_outgoing_list(mail_server=mail_server, doc_to_followers=doc_to_followers)
-        trackings = self.sudo().mail_tracking_ids.sorted("id")
+        trackings = self._tracking_sending_trackings()
         if not trackings:
             return emails
         # a retry: some recipients wait again, the others were served already
         retrying = any(trackings.mapped("state")) and not all(trackings.mapped("state"))
         find_trackings = trackings._outgoing_finder()
-        provider = mail_server.tracking_provider if mail_server else False
+        provider = self._tracking_provider(mail_server)
         img_base_url = trackings._tracking_img_base_url()
         outgoing = []
         for email in emails:
@@ -129,16 +129,40 @@ class MailMail(models.Model):
             outgoing.append(email)
         return outgoing
 
+    def _tracking_sending_trackings(self):
+        """The trackings of ``self``, the mail being prepared, by id, with
+        what sending reads of them, in one query. Odoo's loop empties the
+        cache between two mails (the commit after each mail of the queue,
+        the unlink of a sent mail), so a read for the batch would be read
+        again at each mail."""
+        # sudo: the trackings are the server's record of what it sends
+        return (
+            self.env["mail.tracking.email"]
+            .sudo()
+            .search_fetch(
+                [("mail_id", "in", self.ids)], ["partner_id", "recipient_address", "token", "state"], order="id"
+            )
+        )
+
+    def _tracking_provider(self, mail_server):
+        """The mail provider ``mail_server`` sends through: as ``_send`` read
+        it for the batch, else from the server."""
+        if PROVIDER_KEY in self.env.context:
+            return self.env.context[PROVIDER_KEY]
+        return mail_server.tracking_provider if mail_server else False
+
     def _send(self, *args, smtp_session=None, mail_server=False, **kwargs):
         mails = self
         if smtp_session is not None and isinstance(mail_server, models.BaseModel):
-            # the session Odoo opened for the batch, to the server it picked
-            host = self.env["ir.mail_server"]._tracking_host(mail_server)
-            mails = self.with_context(**{SMTP_HOST_KEY: host})
+            # the session Odoo opened for the batch, to the server it picked:
+            # read once, as Odoo's loop empties the cache at each mail
+            mails = self.with_context(
+                **{
+                    SMTP_HOST_KEY: self.env["ir.mail_server"]._tracking_host(mail_server),
+                    PROVIDER_KEY: mail_server.tracking_provider,
+                }
+            )
         outgoing = self.filtered(lambda mail: mail.state == "outgoing")
-        if not self.env["ir.mail_server"]._disable_send():
-            # Odoo prepares the mails one by one: read their trackings at once
-            self.sudo().mail_tracking_ids.fetch(["partner_id", "recipient_address", "token", "state"])
         try:
             result = super(MailMail, mails)._send(*args, smtp_session=smtp_session, mail_server=mail_server, **kwargs)
         except (psycopg2.Error, MemoryError):
@@ -152,10 +176,13 @@ class MailMail(models.Model):
 
     def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
         """Record the emails sent, once for all the batches, before the
-        caller reads their trackings (else the commit does)."""
-        result = super().send(
-            auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
-        )
+        caller reads their trackings (else the commit does). The notices of
+        new statuses of the commits inside (Odoo's queue commits after each
+        mail) are merged (``mail.message._tracking_bus_coalescing``)."""
+        with self.env["mail.message"]._tracking_bus_coalescing():
+            result = super().send(
+                auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
+            )
         self.env["mail.tracking.email"]._flush_sent()
         return result
 
