@@ -45,8 +45,10 @@ class MailMessage(models.Model):
     def _tracking_bus_send_scheduled(self):
         coalescing = _RUNS.get(self.env.cr)
         if coalescing is not None:
-            statuses = self.env.cr.precommit.data[BUS_SCHEDULE_KEY]["statuses"]
-            coalescing["pending"] |= statuses
+            scheduled = self.env.cr.precommit.data[BUS_SCHEDULE_KEY]
+            statuses = scheduled["statuses"]
+            # the failed ones are pushed with their statuses now
+            coalescing["pending"] |= statuses - scheduled["failed"]
             statuses.clear()
             now = time.monotonic()
             if now - coalescing["announced_at"] >= COALESCE_SECONDS:

@@ -1,4 +1,5 @@
 from . import test_sending
+from . import test_queue_run
 from . import test_access
 from . import test_access_matrix
 from . import test_events
