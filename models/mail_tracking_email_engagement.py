@@ -22,6 +22,7 @@ class MailTrackingEmail(models.Model):
         string="Human open",
         compute="_compute_engagement",
         store=True,
+        precompute=True,
         readonly=True,
         help="1 when a person opened the email (or clicked one of its links), 0 otherwise: "
         "opens by privacy prefetches and security scanners do not count.",
@@ -29,6 +30,7 @@ class MailTrackingEmail(models.Model):
     clicked = fields.Integer(
         compute="_compute_engagement",
         store=True,
+        precompute=True,
         readonly=True,
         help="1 when a person clicked a link of the email, 0 otherwise.",
     )
@@ -55,6 +57,17 @@ class MailTrackingEmail(models.Model):
                     )
                 )
         return super()._auto_init()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "tracking_event_ids" not in vals:
+                # no event yet: nobody opened or clicked, given to the insert
+                # (precomputed fields given are not computed again) rather
+                # than computed by a query and an update after it
+                vals.setdefault("human_opened", 0)
+                vals.setdefault("clicked", 0)
+        return super().create(vals_list)
 
     @api.depends("tracking_event_ids.event_type", "tracking_event_ids.open_kind")
     def _compute_engagement(self):
