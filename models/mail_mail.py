@@ -20,6 +20,10 @@ def _narrow_to(email, trackings):
         email["email_to_normalized"] = [address for address in email["email_to_normalized"] if address in addresses]
 
 
+#: The fields of the trackings that sending reads.
+SENDING_FIELDS = ["partner_id", "recipient_address", "token", "state"]
+
+
 class MailMail(models.Model):
     _inherit = "mail.mail"
 
@@ -131,17 +135,18 @@ class MailMail(models.Model):
 
     def _tracking_sending_trackings(self):
         """The trackings of ``self``, the mail being prepared, by id, with
-        what sending reads of them, in one query. Odoo's loop empties the
-        cache between two mails (the commit after each mail of the queue,
-        the unlink of a sent mail), so a read for the batch would be read
-        again at each mail."""
+        what sending reads of them: as ``_send`` read them for the batch,
+        else in one query. Odoo's loop may empty the cache between two
+        mails (the commit after each mail of the queue, the unlink of a sent
+        mail): a read for the batch again would be one per mail anyway."""
+        mail = self.sudo()
+        if len(mail) == 1 and self.env.cache.contains(mail, mail._fields["mail_tracking_ids"]):
+            return mail.mail_tracking_ids.sorted("id")
         # sudo: the trackings are the server's record of what it sends
         return (
             self.env["mail.tracking.email"]
             .sudo()
-            .search_fetch(
-                [("mail_id", "in", self.ids)], ["partner_id", "recipient_address", "token", "state"], order="id"
-            )
+            .search_fetch([("mail_id", "in", self.ids)], SENDING_FIELDS, order="id")
         )
 
     def _tracking_provider(self, mail_server):
@@ -163,6 +168,9 @@ class MailMail(models.Model):
                 }
             )
         outgoing = self.filtered(lambda mail: mail.state == "outgoing")
+        if not self.env["ir.mail_server"]._disable_send():
+            # Odoo prepares the mails one by one: read their trackings at once
+            self.sudo().mail_tracking_ids.fetch(SENDING_FIELDS)
         try:
             result = super(MailMail, mails)._send(*args, smtp_session=smtp_session, mail_server=mail_server, **kwargs)
         except (psycopg2.Error, MemoryError):
