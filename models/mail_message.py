@@ -127,7 +127,11 @@ class MailMessage(models.Model):
         self.browse(scheduled["failed"]).exists()._tracking_bus_send()
         changed = scheduled["statuses"] - scheduled["failed"]
         if changed:
-            self.env.ref("base.group_user")._bus_send(STATUSES_CHANGED, {"message_ids": sorted(changed)})
+            # the group by its cached id: ``env.ref`` would check it exists, a query per notice
+            internal_users = self.env["res.groups"].browse(
+                self.env["ir.model.data"]._xmlid_to_res_id("base.group_user")
+            )
+            internal_users._bus_send(STATUSES_CHANGED, {"message_ids": sorted(changed)})
 
     def _tracking_bus_send(self):
         messages = self.sudo()
