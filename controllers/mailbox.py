@@ -36,6 +36,7 @@ class MailTrackingMailboxController(http.Controller):
         if not request.env.user._is_internal():
             return {"data": {}, "messages": []}
         Message = request.env["mail.message"]
+        # sudo: the domain holds the user's own failed messages only
         res = Message.sudo()._message_fetch(Message._failed_message_domain(), **_fetch_params(fetch_params))
         messages = res.pop("messages").with_env(request.env)
         return {**res, "data": Store().add(messages, add_followers=True).get_result(), "messages": messages.ids}
@@ -55,6 +56,7 @@ class MailTrackingMailboxController(http.Controller):
         domain = (
             Domain("model", "=", thread_model) & Domain("res_id", "=", thread_id) & Message._failed_message_domain()
         )
+        # sudo: the domain holds the user's own failed messages only; read back as the user
         messages = Message.sudo().search(domain, order="id desc", limit=100).with_env(request.env)
         return {"data": Store().add(messages).get_result(), "messages": messages.ids}
 

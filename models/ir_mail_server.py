@@ -90,6 +90,7 @@ class IrMailServer(models.Model):
         if self.env.context.get(SMTP_HOST_KEY):
             return self.env.context[SMTP_HOST_KEY]
         if mail_server_id:
+            # sudo: the server an email goes through is the server's business, not the sender's
             return self._tracking_host(self.sudo().browse(mail_server_id))
         return smtp_server or trackings.mail_id[:1]._tracking_smtp_host()
 

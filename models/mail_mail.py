@@ -33,6 +33,7 @@ class MailMail(models.Model):
     def create(self, vals_list):
         mails = super().create(vals_list)
         if not self.env.context.get(SKIP_TRACKING_KEY):
+            # sudo: the trackings are the server's record of what it sends, whoever queues the mail
             self.env["mail.tracking.email"].sudo().create(mails._tracking_values(vals_list))
         mails.filtered(lambda mail: mail.email_to or mail.email_cc)._tracking_store_raw_recipients()
         return mails
@@ -93,6 +94,7 @@ class MailMail(models.Model):
     def _tracking_reset_errors(self):
         """A mail queued again (Odoo's retry) waits again for its recipients
         that failed."""
+        # sudo: the trackings are the server's record of what it sends
         self.sudo().mail_tracking_ids.filtered(lambda tracking: tracking.state == "error")._mark_waiting()
 
     def _prepare_outgoing_list(self, mail_server=False, doc_to_followers=None):
@@ -139,6 +141,7 @@ class MailMail(models.Model):
         else in one query. Odoo's loop may empty the cache between two
         mails (the commit after each mail of the queue, the unlink of a sent
         mail): a read for the batch again would be one per mail anyway."""
+        # sudo: the trackings are the server's record of what it sends
         mail = self.sudo()
         if len(mail) == 1 and self.env.cache.contains(mail, mail._fields["mail_tracking_ids"]):
             return mail.mail_tracking_ids.sorted("id")
@@ -170,6 +173,7 @@ class MailMail(models.Model):
         outgoing = self.filtered(lambda mail: mail.state == "outgoing")
         if not self.env["ir.mail_server"]._disable_send():
             # Odoo prepares the mails one by one: read their trackings at once
+            # (sudo: the trackings are the server's record of what it sends)
             self.sudo().mail_tracking_ids.fetch(SENDING_FIELDS)
         try:
             result = super(MailMail, mails)._send(*args, smtp_session=smtp_session, mail_server=mail_server, **kwargs)
@@ -223,6 +227,7 @@ class MailMail(models.Model):
         whole (no SMTP session, or an error that stopped the loop) failed."""
         # the emails sent before the failure, not recorded yet, are no longer waiting
         sent = self.env["mail.tracking.email"]._sent_not_recorded()
+        # sudo: the trackings are the server's record of what it sends
         waiting = self.sudo().mail_tracking_ids.filtered(
             lambda tracking: not tracking.state and tracking.id not in sent
         )

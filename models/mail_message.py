@@ -134,10 +134,12 @@ class MailMessage(models.Model):
             internal_users._bus_send(STATUSES_CHANGED, {"message_ids": sorted(changed)})
 
     def _tracking_bus_send(self):
+        # sudo: the statuses are pushed for the server, then filtered per user below
         messages = self.sudo()
         recipients = messages._tracking_recipients()
         for user in messages._tracking_interested_users():
             store = Store(bus_channel=user)
+            # sudo: each user gets the data of the messages they may see (``_tracking_to_store`` checks)
             user_messages = messages.with_user(user).sudo()
             user_messages._tracking_to_store(store, recipients)
             store.add_global_values(failed=user_messages._tracking_failed_box())
@@ -147,6 +149,7 @@ class MailMessage(models.Model):
         """Internal users who may have these messages on screen: authors,
         recipients and followers of their records."""
         partners = self.author_id | self.partner_ids | self.notification_ids.res_partner_id
+        # sudo: who follows the records, to know whose screens may show these messages
         Followers = self.env["mail.followers"].sudo()
         for model, messages in self.filtered("model").grouped("model").items():
             partners |= Followers.search(
@@ -162,6 +165,7 @@ class MailMessage(models.Model):
         """Send the emails of ``self`` again to the recipients whose tracking
         failed, through Odoo's own queue: their trackings wait again."""
         self._tracking_check_can_act()
+        # sudo: the caller was checked above (``_tracking_check_can_act``); trackings are read-only to users
         for message in self.sudo():
             message.mail_tracking_ids.filtered(lambda tracking: tracking.state in FAILED_STATES)._resend()
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
@@ -171,6 +175,7 @@ class MailMessage(models.Model):
         """The failures of ``self`` were seen to: the messages leave the
         Failed box (they stay in their chatter)."""
         self._tracking_check_can_act()
+        # sudo: the caller was checked above; the flag is not writable by users
         self.sudo().mail_tracking_needs_action = False
         self._tracking_bus_schedule(failed=True)
         return True
@@ -181,5 +186,6 @@ class MailMessage(models.Model):
         the user may act on (see ``_tracking_actionable``)."""
         if not self.env.user._is_internal():
             raise AccessError(self.env._("Only internal users have a Failed mailbox."))
+        # sudo: the domain holds the user's own failed messages; the result is checked below
         failed = self.sudo().search(self._failed_message_domain()).with_env(self.env)
         return failed._tracking_actionable().tracking_set_reviewed()

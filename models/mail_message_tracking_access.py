@@ -13,6 +13,7 @@ class MailMessage(models.Model):
         # those emails first: PostgreSQL, nulling both links of a tracking in
         # one cascade (message -> email -> tracking), may check the first
         # update against the email already deleted.
+        # sudo: the trackings of the emails deleted with their messages, whoever deletes them
         self.env["mail.tracking.email"].sudo().search(
             [("mail_message_id", "in", self.ids), ("mail_id", "!=", False)]
         ).mail_id = False

@@ -57,6 +57,7 @@ class MailMessage(models.Model):
         notified partners without tracking (Unknown, or No Email), the raw To
         addresses without tracking (No Partner) and the Cc addresses (Cc)."""
         # Discuss channels send no email: no query for them
+        # sudo: the statuses of the recipients of messages the user may read (checked by the caller)
         messages = self.sudo().filtered(lambda message: message.model != "discuss.channel")
         rows_of = messages._tracking_rows_by_message()
         result = {}

@@ -64,6 +64,7 @@ class MailThread(models.AbstractModel):
         """The trackings a report may be about: named by our envelope id or
         header, or sharing the original Message-ID (Odoo's
         ``bounced_msg_ids``, or the report's ``In-Reply-To``)."""
+        # sudo: a bounce arrives for the server, not for a user
         Tracking = self.env["mail.tracking.email"].sudo()
         references = ", ".join(filter(None, [envelope_id(email_message), message_dict.get(BOUNCED_REFERENCES_KEY)]))
         trackings = Tracking._from_header(references)

@@ -137,10 +137,12 @@ class MailTrackingEmail(models.Model):
     def _from_tokens(self, tokens):
         """The trackings of ``{id: token}`` whose token matches, compared in
         constant time."""
+        # sudo: the tokens are a secret of the server's: the caller gives them, they are compared here
         trackings = self.sudo().browse(tokens).exists()
         return trackings.filtered(lambda tracking: tracking._token_matches(tokens[tracking.id]))
 
     def _token_matches(self, token):
         """Whether ``token`` is the token of ``self``, compared in constant
         time."""
+        # sudo: the token is a secret of the server's, compared here
         return bool(token) and secrets.compare_digest((self.sudo().token or "").encode(), token.encode())

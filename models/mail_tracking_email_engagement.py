@@ -74,6 +74,7 @@ class MailTrackingEmail(models.Model):
         counts = {
             (tracking.id, event_type, kind): count
             for tracking, event_type, kind, count in self.env["mail.tracking.event"]
+            # sudo: the events are read to count opens and clicks of trackings the user reads
             .sudo()
             ._read_group(
                 [("tracking_email_id", "in", self.ids), ("event_type", "in", ENGAGEMENT_EVENTS)],

@@ -33,12 +33,14 @@ class MailTrackingEmail(models.Model):
         if event_type not in EVENT_STATE:
             _logger.info("Ignoring unknown email tracking event type %r", event_type)
             return self.env["mail.tracking.event"]
+        # sudo: the caller's right to write the trackings was checked above
         return self._create_events(event_type, [(tracking, metadata) for tracking in self.sudo()])
 
     @api.model
     def _create_events(self, event_type, hits):
         """Record ``hits``, ``[(tracking, metadata)]``, as events of
         ``event_type``, and move the states, in a few queries per batch."""
+        # sudo: events are written by the server only
         Event = self.env["mail.tracking.event"].sudo()
         if event_type in ("open", "click"):
             hits = self._deduplicated(event_type, hits)
@@ -55,6 +57,7 @@ class MailTrackingEmail(models.Model):
                 for tracking, metadata in hits
             ]
         )
+        # sudo: the states move for the server, after the events are recorded
         trackings = self.sudo().union(*(tracking for tracking, _metadata in hits))
         metadata = hits[0][1]
         bounce = {key: metadata[key] for key in ("bounce_type", "bounce_description") if metadata.get(key)}
@@ -80,6 +83,7 @@ class MailTrackingEmail(models.Model):
         """``hits`` less those that come within ``OPEN_DEDUP_SECONDS`` of an
         earlier ``event_type`` event of the same tracking (and the same
         ``_repeat_fields``)."""
+        # sudo: the dedup reads every event of these trackings
         trackings = self.sudo().union(*(tracking for tracking, _metadata in hits))
         # concurrent hits of one tracking queue up here (and retry if needed)
         trackings.lock_for_update()
@@ -87,6 +91,7 @@ class MailTrackingEmail(models.Model):
         last = {
             tuple(group): timestamp
             for *group, timestamp in self.env["mail.tracking.event"]
+            # sudo: the last events of these trackings, whoever may read them
             .sudo()
             ._read_group(
                 [("tracking_email_id", "in", trackings.ids), *self._repeat_domain(event_type)],

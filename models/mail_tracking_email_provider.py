@@ -58,6 +58,7 @@ class MailTrackingEmail(models.Model):
         event_ids = [metadata["provider_event_id"] for type_hits in hits.values() for _tracking, metadata in type_hits]
         recorded = set(
             self.env["mail.tracking.event"]
+            # sudo: provider events are recorded for the server: which were, whoever asks
             .sudo()
             .search_fetch([("provider_event_id", "in", event_ids)], ["tracking_email_id", "provider_event_id"])
             .mapped(lambda event: (event.tracking_email_id.id, event.provider_event_id))

@@ -23,6 +23,7 @@ class MailTrackingEmail(models.Model):
         message = self.mail_message_id
         mail = (
             self.env["mail.mail"]
+            # sudo: Retry was checked by the caller; the mail is the server's to queue
             .sudo()
             .with_context(**{SKIP_TRACKING_KEY: True})
             .create(

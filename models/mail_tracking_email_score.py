@@ -63,6 +63,7 @@ class MailTrackingEmail(models.Model):
 
     def _flag_bounced_partners(self):
         addresses = set(self.mapped("recipient_address")) - {False}
+        # sudo: the partners of a bounced address, whoever the sender
         partners = self.partner_id | self.env["res.partner"].sudo().search(
             [("email_normalized", "in", list(addresses))]
         )

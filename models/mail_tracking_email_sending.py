@@ -48,6 +48,7 @@ class MailTrackingEmail(models.Model):
     def _tracking_img_base_url(self):
         """Where mail clients fetch the open pixel from; ``None`` when the
         pixel is disabled."""
+        # sudo: system parameters are read by any sender
         Param = self.env["ir.config_parameter"].sudo()
         disabled = Param.get_param("mail_activity_tracking.tracking_img_disabled") or ""
         if disabled.strip().lower() in ("1", "true"):
@@ -65,6 +66,7 @@ class MailTrackingEmail(models.Model):
     def _tracking_img(self, base_url):
         """The open pixel of one tracking, as HTML."""
         self.ensure_one()
+        # sudo: the token is a secret of the server's, written in the email's pixel
         path = "/".join(url_quote(part, safe="") for part in (self.env.cr.dbname, str(self.id), self.sudo().token))
         return (
             Markup(
@@ -76,6 +78,7 @@ class MailTrackingEmail(models.Model):
     def _envelope_id(self):
         """The ENVID (RFC 3461) of an email to ``self``: delivery status
         notifications quote it back."""
+        # sudo: the token is a secret of the server's, written in the email's envelope id
         return f"{self.id}-{self.sudo().token}" if self else ""
 
     def _outgoing_headers(self, email, provider=False):
@@ -85,6 +88,7 @@ class MailTrackingEmail(models.Model):
         see ``tools.provider_events``). The trackings are
         remembered for the transaction with the recipient the email is
         written to, so that sending finds them without a query."""
+        # sudo: the tokens are secrets of the server's, written in the email's header
         value = ", ".join(f"{tracking.id}-{tracking.sudo().token}" for tracking in self)
         written = (
             (", ".join(email["email_to"]), email["email_to_normalized"][0])
@@ -100,6 +104,7 @@ class MailTrackingEmail(models.Model):
         its ``TRACKING_HEADER``, and for an email to a partner, the
         ``(recipient, address)`` it is written to (else ``None``)."""
         ids, written = self.env.cr.cache.get(OUTGOING_CACHE_KEY, {}).pop(value, (None, None))
+        # sudo: the trackings of an email being sent, for the server
         return (self.sudo().browse(ids), written) if ids else (self._from_header(value), None)
 
     def _mark_sent(self, smtp_server, message_id, written):
@@ -131,6 +136,7 @@ class MailTrackingEmail(models.Model):
             times = complete_times({"timestamp": timestamp})
             recipient, address = written[:2] if written else (None, None)
             rows += [(tracking_id, message_id, recipient, address, smtp_server, *times.values()) for tracking_id in ids]
+        # sudo: the outcome of a send is the server's record, whoever sent
         self.sudo()._change_state(EVENT_STATE["sent"], sent_rows=rows)
 
     @api.model
@@ -196,6 +202,7 @@ class MailTrackingEmail(models.Model):
         return {"recipient": recipient, "recipient_address": address}
 
     def _mark_error(self, error_type, description, smtp_server=False, written=None):
+        # sudo: the outcome of a send is the server's record, whoever sent
         self.sudo()._change_state(
             "error",
             {

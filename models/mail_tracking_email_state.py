@@ -77,11 +77,13 @@ class MailTrackingEmail(models.Model):
     # sending path reads no message.
 
     def _flag_messages_needing_action(self):
+        # sudo: the flag is the server's, not writable by users
         flagged = self.sudo().mail_message_id.filtered(lambda message: not message.mail_tracking_needs_action)
         flagged.mail_tracking_needs_action = True
         flagged._tracking_bus_schedule(failed=True)
 
     def _unflag_healed_messages(self):
+        # sudo: the flag is the server's, not writable by users
         flagged = self.sudo().mail_message_id.filtered("mail_tracking_needs_action")
         if flagged:
             still_failed = (
@@ -94,6 +96,7 @@ class MailTrackingEmail(models.Model):
     def _mark_waiting(self):
         """``self`` is queued again: waiting, with nothing left of the
         failure that came before."""
+        # sudo: a retry puts the trackings back for the server
         self.sudo()._change_state(False, dict.fromkeys(FAILURE_FIELDS, False))
 
     @api.model

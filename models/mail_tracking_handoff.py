@@ -139,6 +139,7 @@ class MailTrackingHandoff(models.Model):
         """Record these pixel hits and clicks as open and click events; return
         the rows done (recorded, or of a tracking deleted since), leaving
         those of a tracking another transaction holds."""
+        # sudo: the rows were verified when kept; the writer records for the server
         Tracking = self.env["mail.tracking.email"].sudo()
         existing = Tracking.browse(set(self.mapped("tracking_email_id"))).exists()
         free = {tracking.id: tracking for tracking in existing.try_lock_for_update()}
