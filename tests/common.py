@@ -91,3 +91,11 @@ class TrackingCase(TransactionCase):
 
     def tracking_of(self, message, partner):
         return self.trackings(message).filtered(lambda tracking: tracking.partner_id == partner)
+
+    def tracking_sent_long_ago(self, partner):
+        """The tracking of a message posted to ``partner``, sent long ago:
+        the hits it gets are no gateway's scan on delivery."""
+        tracking = self.tracking_of(self.post(partner), partner)
+        tracking.event_create("sent", {"timestamp": 1000.0})
+        tracking.timestamp = 1000.0
+        return tracking

@@ -20,11 +20,7 @@ class TestOpenPixel(HttpCase, TrackingCase):
 
     def setUp(self):
         super().setUp()
-        message = self.post(self.alice)
-        self.tracking = self.tracking_of(message, self.alice)
-        self.tracking.event_create("sent", {"timestamp": 1000.0})
-        # sent long before: the hits are no gateway's scan on delivery
-        self.tracking.timestamp = 1000.0
+        self.tracking = self.tracking_sent_long_ago(self.alice)
 
     def pixel_url(self, db=None, tracking_id=None, token=None):
         db = db or self.env.cr.dbname

@@ -38,11 +38,7 @@ class TestPixelClientPolicy(HttpCase, TrackingCase):
 
     def setUp(self):
         super().setUp()
-        message = self.post(self.alice)
-        self.tracking = self.tracking_of(message, self.alice)
-        self.tracking.event_create("sent", {"timestamp": 1000.0})
-        # sent long before: the hits are no gateway's scan on delivery
-        self.tracking.timestamp = 1000.0
+        self.tracking = self.tracking_sent_long_ago(self.alice)
 
     def open_with_policies(self, ip_policy, user_agent_policy):
         Param = self.env["ir.config_parameter"]
