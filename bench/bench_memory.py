@@ -30,6 +30,7 @@ def prepare(db, smtp_port):
         bl.post_and_send(env, record, author, partners, TRACKINGS // len(partners))
         if bl.addon_installed(env):
             trackings = env["mail.tracking.email"].search([], order="id", limit=TRACKINGS)
+            bl.sent_an_hour_ago(trackings)
             return list(bl.pixel_paths(env, trackings).values())
     # plain Odoo: the same URL shapes, for a route it does not have
     return [f"/mail/tracking/open/{db}/{n + 1}/{'T' * 32}/blank.gif" for n in range(TRACKINGS)]

@@ -61,6 +61,7 @@ def measure_round(db, info):
 
 
 def _record_opens(env, trackings):
+    bl.sent_an_hour_ago(trackings)
     hits = [(tracking.id, tracking.sudo().token) for tracking in trackings]
     Handoff = env["mail.tracking.handoff"]
     with bl.Counter(env.cr) as counter:

@@ -63,5 +63,6 @@ from .data import (
     send_queue,
     post_and_send,
     pixel_paths,
+    sent_an_hour_ago,
     perf_summary,
 )
