@@ -31,12 +31,16 @@ def expire_oldest(db, count):
     return days, expired_count(db, days)
 
 
-def expired_count(db, days):
-    """How many trackings are older than ``days`` days now."""
+def expired_count(db, days, at=None):
+    """How many trackings are older than ``days`` days now, or at the epoch
+    time ``at``: a tracking that expires after the autovacuum's last call
+    is no tracking it left."""
     with bl.environment(db) as env:
         env.cr.execute(
-            "SELECT count(*) FROM mail_tracking_email WHERE time < (now() AT TIME ZONE 'UTC') - %s * interval '1 day'",
-            (days,),
+            """SELECT count(*) FROM mail_tracking_email
+                WHERE time < COALESCE(to_timestamp(%s) AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+                             - %s * interval '1 day'""",
+            (at, days),
         )
         return env.cr.fetchone()[0]
 
@@ -90,13 +94,13 @@ class LiveWriter(threading.Thread):
 
 def run(db, live_tracking_id, max_seconds):
     """Run the GC to the end (or ``max_seconds``) beside a live writer."""
-    calls, slowest_call = 0, 0.0
+    calls, slowest_call, last_call_started = 0, 0.0, None
     writer = LiveWriter(db, live_tracking_id)
     writer.start()
     t0 = time.perf_counter()
     try:
         while time.perf_counter() - t0 < max_seconds:
-            t_call = time.perf_counter()
+            t_call, last_call_started = time.perf_counter(), time.time()
             with bl.environment(db) as env:
                 result = env["mail.tracking.email"]._gc_expired_trackings()
             calls += 1
@@ -111,6 +115,7 @@ def run(db, live_tracking_id, max_seconds):
         "seconds": seconds,
         "calls": calls,
         "slowest_call": slowest_call,
+        "last_call_started": last_call_started,
         "live_writes": len(writer.latencies),
         "live_max_ms": max(writer.latencies, default=0) * 1000,
         "live_errors": writer.errors,
