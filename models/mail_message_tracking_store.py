@@ -85,7 +85,10 @@ class MailMessage(models.Model):
         """``{message id: [TrackedRow]}`` of ``self``, sorted by tracking id:
         the trackings of messages created in this transaction are in cache
         already; the others come in one query, as plain rows (the ORM would
-        spend more than the query on a page of trackings)."""
+        spend more than the query on a page of trackings). Each partner is
+        looked up by its id (``OFFSET 0`` keeps the subquery from becoming a
+        join): expecting a few hundred trackings, PostgreSQL would otherwise
+        hash the whole partner table, 10 ms on 20,000 contacts."""
         uncached = self.browse(self._fields["mail_tracking_ids"]._cache_missing_ids(self))
         rows = [_cached_row(tracking) for tracking in (self - uncached).mail_tracking_ids]
         if uncached:
@@ -100,7 +103,9 @@ class MailMessage(models.Model):
                                   tracking.state, tracking.error_type, tracking.error_description,
                                   tracking.bounce_description
                              FROM mail_tracking_email tracking
-                        LEFT JOIN res_partner partner ON partner.id = tracking.partner_id
+                        LEFT JOIN LATERAL (SELECT name, email_normalized FROM res_partner
+                                            WHERE res_partner.id = tracking.partner_id
+                                           OFFSET 0) partner ON TRUE
                             WHERE tracking.mail_message_id IN %s""",
                         tuple(uncached.ids),
                     )
