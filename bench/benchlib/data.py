@@ -87,9 +87,10 @@ def post_and_send(env, record, author, partners, count):
 
 
 def sent_an_hour_ago(trackings):
-    """Date the send of ``trackings`` an hour back: the hits that follow are
-    people's opens, not a security gateway fetching the email as it is
-    delivered (an open within seconds of the send is one)."""
+    """Date the send of ``trackings`` an hour back, and commit: the hits
+    that follow (from other transactions) are people's opens, not a
+    security gateway fetching the email as it is delivered (an open within
+    seconds of the send is one)."""
     from odoo.tools import SQL
 
     trackings.env.cr.execute(
