@@ -52,6 +52,11 @@ ensure_apt_packages() {
     is_root && command -v apt-get >/dev/null || die "missing Debian packages: $* (as root: apt-get install $*)"
     log "installing Debian packages: $*"
     export DEBIAN_FRONTEND=noninteractive
+    # Postfix for the tests' own instances only: no system configuration, no
+    # system mail server
+    if [[ " $* " == *" postfix "* ]]; then
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    fi
     apt-get install -y -qq "$@" >/dev/null 2>&1 \
         || { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; } \
         || die "apt-get install $* failed"
