@@ -2,7 +2,7 @@ import logging
 
 from odoo import api, models, tools
 
-from ..tools.dsn import delivery_reports, envelope_id, event_of_report, plain_report
+from ..tools.dsn import delivery_reports, envelope_id, event_of_report, is_failure, plain_report
 from ..tools.references import TRACKING_HEADER
 
 _logger = logging.getLogger(__name__)
@@ -26,28 +26,56 @@ class MailThread(models.AbstractModel):
         return super()._get_bounced_message_data(message, message_dict)
 
     @api.model
-    def _routing_handle_bounce(self, email_message, message_dict):
-        """Record what a delivery report says on the tracking of the one
-        recipient it names. Only failures go on to Odoo's own bounce handling:
-        a "delivered" or "delayed" report is no bounce."""
+    def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        """Record what a delivery report says on the trackings of the
+        recipients it names, before any routing. Only a report of a failure
+        goes on to the bounce handling (``_routing_handle_bounce``, Odoo's
+        and every module's that extends it, Email Marketing's included): a
+        "delivered", "relayed" or "delayed" report is nobody's bounce, and
+        ends here."""
+        if message_dict.get("is_bounce"):
+            failures = self._record_delivery_reports(message, message_dict)
+            if not failures:
+                return []
+            self._name_a_failed_recipient(message_dict, failures)
+        return super().message_route(
+            message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
+        )
+
+    @api.model
+    def _record_delivery_reports(self, email_message, message_dict):
+        """Record each recipient's report on its tracking; return the
+        addresses whose report is a failure (``""`` for a failure that
+        names no address)."""
         candidates = self._bounce_trackings(email_message, message_dict)
         reports = delivery_reports(email_message) or [self._report_from_plain_bounce(message_dict, candidates)]
-        failed = False
         for report in reports:
-            event_type, metadata = event_of_report(report)
-            failed = failed or event_type == "hard_bounce" or report["action"] == "failed"
             trackings = candidates.filtered(
                 lambda tracking, report=report: tracking.recipient_address == report["recipient"]
             )
             if not trackings and len(candidates) == 1 and not report["recipient"]:
                 trackings = candidates
-            trackings.event_create(event_type, metadata)
-        if failed:
-            return super()._routing_handle_bounce(email_message, message_dict)
-        _logger.info(
-            "Delivery report for %s recorded: %s", message_dict.get("bounced_msg_ids"), [r["action"] for r in reports]
-        )
-        return None
+            trackings.event_create(*event_of_report(report))
+        failures = [report["recipient"] for report in reports if is_failure(report)]
+        if not failures:
+            _logger.info(
+                "Delivery report for %s recorded, no bounce: %s",
+                message_dict.get("bounced_msg_ids"),
+                [report["action"] for report in reports],
+            )
+        return failures
+
+    @api.model
+    def _name_a_failed_recipient(self, message_dict, failures):
+        """Odoo's bounce extraction names the first recipient of a report;
+        in a report of several, that one may have been delivered: the
+        bounce handling is given a recipient whose delivery failed."""
+        if message_dict.get("bounced_email") in failures or not any(failures):
+            return
+        address = next(address for address in failures if address)
+        message_dict["bounced_email"] = address
+        # sudo: a bounce arrives for the server, not for a user (as Odoo's own extraction does)
+        message_dict["bounced_partner"] = self.env["res.partner"].sudo().search([("email_normalized", "=", address)])
 
     @api.model
     def _report_from_plain_bounce(self, message_dict, candidates):

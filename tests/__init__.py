@@ -27,3 +27,4 @@ from . import test_open_kinds
 from . import test_clicks
 from . import test_engagement_display
 from . import test_handoff_batches
+from . import test_mass_mailing

@@ -145,6 +145,19 @@ class TestBounces(TrackingCase):
         self.assertEqual(self.tracking_of(self.message, self.alice).state, "bounced")
         self.assertEqual(self.tracking_of(self.message, self.bob).state, "delivered")
 
+    def test_report_delivered_first_bounces_the_one_that_failed(self):
+        """Odoo's extraction names a report's first recipient: here the one
+        delivered. The bounce handling counts the one that failed."""
+        original = headers_of(self.sent["alice@example.com"], "Message-Id")
+        self.receive(
+            delivery_status_notification(
+                [("alice@example.com", "delivered", "2.0.0", None), ("bob@example.com", "failed", "5.1.1", "unknown")],
+                original=original,
+            )
+        )
+        self.assertEqual((self.alice.message_bounce, self.bob.message_bounce), (0, 1))
+        self.assertEqual(self.notification(self.alice).notification_status, "sent")
+
     def test_forged_header_and_unknown_recipient_touch_nothing(self):
         tracking = self.tracking_of(self.message, self.alice)
         forged = f"{TRACKING_HEADER}: {tracking.id}-forged\r\n\r\n"

@@ -92,3 +92,9 @@ def event_of_report(report):
     if action == "delayed" or status.startswith("4"):
         return "soft_bounce", metadata
     return "hard_bounce", metadata
+
+
+def is_failure(report):
+    """Whether one recipient's delivery report says the email will not
+    reach them: only such a report is a bounce."""
+    return report["action"] == "failed" or event_of_report(report)[0] == "hard_bounce"
