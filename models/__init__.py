@@ -9,6 +9,7 @@ from . import mail_tracking_email_access
 from . import mail_tracking_event
 from . import ir_mail_server
 from . import mail_mail
+from . import mail_mail_mailing
 from . import mail_message
 from . import mail_message_tracking_store
 from . import mail_message_bus_coalescing
@@ -22,6 +23,7 @@ from . import mail_tracking_email_provider
 from . import mail_tracking_webhook_token
 from . import ir_module_module
 from . import mail_tracking_handoff
+from . import mail_tracking_handoff_mailing
 from . import mail_tracking_event_privacy
 from . import res_config_settings
 from . import res_partner_tracking_optout

@@ -50,6 +50,7 @@ class MailMail(models.Model):
         the email written to it, when it is sent: queuing reads no partner."""
         values = []
         Tracking = self.env["mail.tracking.email"]
+        traces = self._tracking_mailing_traces()
         for mail, vals in zip(self, vals_list, strict=True):
             if vals.get("mail_message_id"):
                 document = Tracking._document_values(mail.mail_message_id)
@@ -65,6 +66,8 @@ class MailMail(models.Model):
                 "name": mail.subject,
                 "sender": mail.email_from,
             }
+            if mail.id in traces:
+                common["mailing_trace_id"] = traces[mail.id]
             values += [
                 {**common, "recipient": address}
                 for address in tools.mail.email_split_and_format_normalize(mail.email_to or "")
@@ -126,6 +129,7 @@ class MailMail(models.Model):
                 img_base_url
                 and len(email_trackings) == 1
                 and email["body"]
+                and not self._tracking_engagement_left_to_mailing()
                 and email_trackings._engagement_tracking_allowed()
             ):
                 email.update(email_trackings._tracking_rewrite_links(email, img_base_url))

@@ -33,6 +33,12 @@ class MailTrackingEmail(models.Model):
     )
     message_id = fields.Char(string="Message-ID", readonly=True, index="btree_not_null")
     mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, index="btree_not_null", ondelete="set null")
+    mailing_trace_id = fields.Integer(
+        string="Mailing trace",
+        readonly=True,
+        index="btree_not_null",
+        help="The Email Marketing trace (mailing.trace) of the email, when a mailing sent it.",
+    )
     partner_id = fields.Many2one("res.partner", readonly=True, index="btree_not_null")
     recipient = fields.Char(string="Recipient email", readonly=True)
     recipient_address = fields.Char(

@@ -165,9 +165,10 @@ class MailTrackingHandoff(models.Model):
 
     def _event_metadata(self, urls):
         """The metadata of the event ``self``, a pixel hit or a click, is
-        recorded as; a click's with the URL of its link."""
+        recorded as; a click's with the URL of its link (an Email
+        Marketing link's URL is in its payload already)."""
         metadata = json.loads(self.payload)
-        if self.kind == CLICK:
+        if self.kind == CLICK and self.link_id:
             metadata["url"] = urls.get(self.link_id)
         return metadata
 

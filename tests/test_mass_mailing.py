@@ -3,11 +3,15 @@ sent for real, through a real Postfix whose delivery reports come back
 through Odoo's mail gateway. These tests run in a database where
 ``mass_mailing`` is installed too (``bin/test``'s second database)."""
 
-from odoo.tests import tagged
+import html
+import re
+
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import TrackingCase
+from .common import TrackingCase, record_handoffs
 from .postfix import MAILBOX_DOMAIN, REMOTE_DOMAIN, REPORTS_DOMAIN, Postfix
+from .test_open_classifier import THUNDERBIRD
 
 #: The tag of the tests that need ``mass_mailing`` installed.
 MASS_MAILING_TAG = "mail_activity_tracking_mass_mailing"
@@ -87,3 +91,75 @@ class TestMailingDeliveryReports(MailingCase):
         self.assertEqual(
             states, {**dict.fromkeys(READERS.values(), "delivered"), GONE: "bounced", BUSY: "soft-bounced"}
         )
+
+
+@tagged("post_install", "-at_install", MASS_MAILING_TAG)
+class TestMailingEngagement(HttpCase, MailingCase):
+    """The mailing's email as the SMTP server received it, and its pixel and
+    links followed by real HTTP requests: Email Marketing's pixel and link
+    tracker own them, and what they record reaches the tracking too."""
+
+    def setUp(self):
+        super().setUp()
+        self.smtp = self.start_smtp()
+        self.env["res.config.settings"].create({"mail_tracking_click_tracking": True}).execute()
+        self.send_mailing()
+        self.tracking = self.tracking_of_address(READERS["Alice"])
+        # sent an hour ago: the hits are a reader's, not a gateway's scan on delivery
+        self.tracking.timestamp -= 3600
+
+    def sent_body(self, address):
+        (envelope,) = (envelope for envelope in self.smtp.envelopes if envelope.rcpt_tos == [address])
+        return html.unescape(envelope.message.get_body(("html",)).get_content())
+
+    def follow(self, url):
+        self.env.flush_all()
+        response = self.url_open(url, headers={"User-Agent": THUNDERBIRD}, allow_redirects=False)
+        self.assertLess(response.status_code, 400)
+        self.assertTrue(record_handoffs(self.env.cr.dbname))
+        self.env.invalidate_all()
+        return response
+
+    def test_one_pixel_and_links_rewritten_once(self):
+        body = self.sent_body(READERS["Alice"])
+        pixels = re.findall(r'<img\b[^>]*\bsrc="([^"]*)"', body)
+        self.assertEqual(len(pixels), 1, body)
+        self.assertIn("/mail/track/", pixels[0], "Email Marketing's own pixel")
+        links = re.findall(r'<a\b[^>]*\bhref="([^"]*)"', body)
+        self.assertTrue(links)
+        self.assertFalse([url for url in links if "/mail/tracking/" in url], "the link tracker owns the links")
+        self.assertTrue(any("/r/" in url for url in links), links)
+
+    def test_an_open_counts_once_in_the_trace_and_the_tracking(self):
+        (pixel,) = re.findall(r'<img\b[^>]*\bsrc="([^"]*/mail/track/[^"]*)"', self.sent_body(READERS["Alice"]))
+        self.follow(pixel)
+        trace = self.trace_of(READERS["Alice"])
+        self.assertEqual(trace.trace_status, "open")
+        self.assertEqual(self.tracking.state, "opened")
+        opens = self.tracking.tracking_event_ids.filtered(lambda event: event.event_type == "open")
+        self.assertEqual(len(opens), 1)
+        self.assertEqual(opens.ua_family, "Thunderbird")
+        self.assertEqual(self.trace_of(READERS["Bob"]).trace_status, "sent")
+
+    def test_a_click_counts_once_in_the_trace_and_the_tracking(self):
+        links = re.findall(r'<a\b[^>]*\bhref="([^"]*/r/[^"]*)"', self.sent_body(READERS["Alice"]))
+        response = self.follow(links[0])
+        target = response.headers["Location"]
+        self.assertTrue(target.startswith("https://shop.example.com/offer?utm_"), target)
+        trace = self.trace_of(READERS["Alice"])
+        self.assertTrue(trace.links_click_datetime)
+        clicks = self.tracking.tracking_event_ids.filtered(lambda event: event.event_type == "click")
+        self.assertEqual(clicks.mapped("url"), ["https://shop.example.com/offer"], "the link as the mailing has it")
+        self.assertEqual(self.tracking.state, "opened")
+
+    def test_a_link_with_the_trace_of_no_email_of_its_mailing_counts_nowhere(self):
+        (link, *_others) = re.findall(r'<a\b[^>]*\bhref="([^"]*/r/[^"]*)"', self.sent_body(READERS["Alice"]))
+        other_mailing = self.mailing.copy()
+        other_mailing.action_send_mail()
+        self.send_queue()
+        foreign_trace = other_mailing.mailing_trace_ids[:1]
+        for trace_id in (foreign_trace.id, 2**31 - 1):
+            with self.subTest(trace_id=trace_id):
+                self.follow(re.sub(r"/m/\d+$", f"/m/{trace_id}", link))
+        clicks = self.env["mail.tracking.event"].sudo().search([("event_type", "=", "click")])
+        self.assertFalse(clicks)
