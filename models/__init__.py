@@ -20,6 +20,7 @@ from . import res_partner
 from . import res_users
 from . import ir_mail_server_provider
 from . import mail_tracking_email_provider
+from . import mail_tracking_email_mailing
 from . import mail_tracking_webhook_token
 from . import ir_module_module
 from . import mail_tracking_handoff

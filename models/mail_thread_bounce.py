@@ -1,4 +1,5 @@
 import logging
+from email.message import EmailMessage
 
 from odoo import api, models, tools
 
@@ -76,6 +77,34 @@ class MailThread(models.AbstractModel):
         message_dict["bounced_email"] = address
         # sudo: a bounce arrives for the server, not for a user (as Odoo's own extraction does)
         message_dict["bounced_partner"] = self.env["res.partner"].sudo().search([("email_normalized", "=", address)])
+
+    @api.model
+    def _handle_provider_bounce(self, tracking, provider, metadata):
+        """A mail provider reported that the email of ``tracking`` bounced
+        for good: Odoo's bounce handling (``_routing_handle_bounce``, with
+        every module's extension of it) takes it as it takes a report that
+        comes through the mail gateway, from the values its bounce
+        extraction would have found in such a report."""
+        address = tracking.recipient_address
+        reason = metadata.get("bounce_description") or metadata.get("bounce_type") or ""
+        report = EmailMessage()
+        report["From"] = f"{provider} <mailer-daemon@{provider}.invalid>"
+        report["Subject"] = "Delivery Status Notification (Failure)"
+        report.set_content(f"{address}: {reason}")
+        self._routing_handle_bounce(
+            report,
+            {
+                "email_from": report["From"],
+                "to": "",
+                "message_id": "",
+                "body": tools.plaintext2html(str(report.get_content())),
+                "bounced_email": address,
+                # sudo: a bounce arrives for the server, not for a user (as Odoo's own extraction does)
+                "bounced_partner": self.env["res.partner"].sudo().search([("email_normalized", "=", address)]),
+                "bounced_msg_ids": [tracking.message_id] if tracking.message_id else [],
+                "bounced_message": tracking.mail_message_id.sudo(),
+            },
+        )
 
     @api.model
     def _report_from_plain_bounce(self, message_dict, candidates):

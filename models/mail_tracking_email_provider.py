@@ -27,7 +27,20 @@ class MailTrackingEmail(models.Model):
         created = self.env["mail.tracking.event"]
         for (event_type, _bounce_type, _bounce_description), type_hits in new_hits.items():
             created |= self._create_events(event_type, type_hits)
+            self._tell_odoo(provider, event_type, type_hits)
         return created
+
+    @api.model
+    def _tell_odoo(self, provider, event_type, hits):
+        """What ``provider`` reported reaches Odoo's own records of the
+        emails: a hard bounce its bounce handling (for any email, as a
+        report through the mail gateway does), the rest the traces of
+        Email Marketing's mailings."""
+        if event_type == "hard_bounce":
+            for tracking, metadata in hits:
+                self.env["mail.thread"]._handle_provider_bounce(tracking, provider, metadata)
+        else:
+            self.union(*(tracking for tracking, _metadata in hits))._tell_mailings(event_type)
 
     @api.model
     def _provider_event_trackings(self, events):

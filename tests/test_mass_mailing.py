@@ -4,6 +4,7 @@ through Odoo's mail gateway. These tests run in a database where
 ``mass_mailing`` is installed too (``bin/test``'s second database)."""
 
 import html
+import json
 import re
 
 from odoo.tests import HttpCase, tagged
@@ -12,6 +13,7 @@ from odoo.tools import mute_logger
 from .common import TrackingCase, record_handoffs
 from .postfix import MAILBOX_DOMAIN, REMOTE_DOMAIN, REPORTS_DOMAIN, Postfix
 from .test_open_classifier import THUNDERBIRD
+from .test_webhooks import WebhookPosting, mailgun_payload
 
 #: The tag of the tests that need ``mass_mailing`` installed.
 MASS_MAILING_TAG = "mail_activity_tracking_mass_mailing"
@@ -163,3 +165,60 @@ class TestMailingEngagement(HttpCase, MailingCase):
                 self.follow(re.sub(r"/m/\d+$", f"/m/{trace_id}", link))
         clicks = self.env["mail.tracking.event"].sudo().search([("event_type", "=", "click")])
         self.assertFalse(clicks)
+
+
+@tagged("post_install", "-at_install", MASS_MAILING_TAG)
+class TestMailingProviderEvents(WebhookPosting, HttpCase, MailingCase):
+    """A mailing sent through a mail provider (Mailgun) whose webhook
+    reports what became of each email: what it says reaches the mailing."""
+
+    provider = "mailgun"
+    key = "mailgun-signing-key"
+
+    def setUp(self):
+        super().setUp()
+        self.mail_server.tracking_provider = self.provider
+        self.mail_server.sudo().tracking_webhook_secret = self.key
+        self.smtp = self.start_smtp()
+        self.send_mailing()
+
+    def report(self, event, address, **data):
+        (envelope,) = (envelope for envelope in self.smtp.envelopes if envelope.rcpt_tos == [address])
+        reference = json.loads(envelope.message["X-Mailgun-Variables"])["odoo_tracking"]
+        token = f"{event}-{address}"
+        self.post_webhook(mailgun_payload(self.key, event, reference, address, token, **data))
+
+    def test_hard_bounce_counts_toward_odoo_bounce_rules(self):
+        failure = {"severity": "permanent", "delivery-status": {"code": 550, "description": "No such user here"}}
+        self.report("failed", GONE, **failure)
+        trace = self.trace_of(GONE)
+        self.assertEqual((trace.trace_status, trace.failure_type), ("bounce", "mail_bounce"))
+        self.assertIn("No such user here", trace.failure_reason)
+        contact = self.mailing_list.contact_ids.filtered(lambda contact: contact.email == GONE)
+        self.assertEqual(contact.message_bounce, 1)
+        self.assertEqual(self.mailing.bounced, 1)
+
+    def test_temporary_failure_is_no_bounce(self):
+        self.report("failed", BUSY, severity="temporary", **{"delivery-status": {"code": 452, "description": "Full"}})
+        self.assertEqual(self.trace_of(BUSY).trace_status, "sent")
+        self.assertEqual(self.mailing.bounced, 0)
+
+    def test_spam_complaint_blocklists_the_address(self):
+        self.report("complained", READERS["Alice"])
+        self.assertTrue(self.env["mail.blacklist"].search([("email", "=", READERS["Alice"])]))
+        self.assertFalse(self.env["mail.blacklist"].search([("email", "=", READERS["Bob"])]))
+
+    def test_unsubscribe_opts_out_of_the_mailing_lists(self):
+        self.report("unsubscribed", READERS["Bob"])
+        subscription = self.mailing_list.subscription_ids.filtered(lambda sub: sub.contact_id.email == READERS["Bob"])
+        self.assertTrue(subscription.opt_out)
+        self.assertFalse(self.env["mail.blacklist"].search([("email", "=", READERS["Bob"])]))
+
+    def test_provider_open_and_click_reach_the_trace(self):
+        self.report("opened", READERS["Alice"])
+        self.assertEqual(self.trace_of(READERS["Alice"]).trace_status, "open")
+        self.report("clicked", READERS["Bob"], url="https://shop.example.com/offer")
+        bob = self.trace_of(READERS["Bob"])
+        self.assertEqual(bob.trace_status, "open")
+        self.assertTrue(bob.links_click_datetime)
+        self.assertEqual(self.mailing.clicked, 1)

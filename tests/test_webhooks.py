@@ -20,25 +20,29 @@ SNS_CERT_URL = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-te
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:ses-events"
 
 
-@tagged("post_install", "-at_install")
-class WebhookCase(HttpCase, TrackingCase):
-    """Provider events posted as real HTTP requests to the webhook routes,
-    about an email really sent through the loopback SMTP server."""
+def mailgun_payload(key, event, reference, recipient, token, timestamp=None, **data):
+    """A Mailgun webhook's body, signed with ``key`` as Mailgun documents
+    it, about the email of our ``reference``."""
+    timestamp = str(int(time.time())) if timestamp is None else timestamp
+    signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    return {
+        "signature": {"timestamp": timestamp, "token": token, "signature": signature},
+        "event-data": {
+            "event": event,
+            "id": f"mg-{event}-{token}",
+            "timestamp": time.time(),
+            "recipient": recipient,
+            "user-variables": {"odoo_tracking": reference},
+            **data,
+        },
+    }
+
+
+class WebhookPosting:
+    """Posts provider events as real HTTP requests to the webhook route of
+    ``self.mail_server`` (an ``HttpCase`` with ``provider``)."""
 
     provider = None
-
-    def setUp(self):
-        super().setUp()
-        self.mail_server.tracking_provider = self.provider
-        self.smtp = self.start_smtp()
-        self.message = self.post(self.alice, subject="Webhook subject")
-        self.send_queue()
-        self.tracking = self.tracking_of(self.message, self.alice)
-        self.reference = f"{self.tracking.id}-{self.tracking.sudo().token}"
-
-    def sent_headers(self):
-        (envelope,) = self.smtp.envelopes
-        return envelope.message
 
     def webhook_url(self, server=None, provider=None, db=None):
         server_id = (server or self.mail_server).id
@@ -56,6 +60,25 @@ class WebhookCase(HttpCase, TrackingCase):
         self.env.invalidate_all()
         return response
 
+
+@tagged("post_install", "-at_install")
+class WebhookCase(WebhookPosting, HttpCase, TrackingCase):
+    """Provider events posted as real HTTP requests to the webhook routes,
+    about an email really sent through the loopback SMTP server."""
+
+    def setUp(self):
+        super().setUp()
+        self.mail_server.tracking_provider = self.provider
+        self.smtp = self.start_smtp()
+        self.message = self.post(self.alice, subject="Webhook subject")
+        self.send_queue()
+        self.tracking = self.tracking_of(self.message, self.alice)
+        self.reference = f"{self.tracking.id}-{self.tracking.sudo().token}"
+
+    def sent_headers(self):
+        (envelope,) = self.smtp.envelopes
+        return envelope.message
+
     def events(self, event_type=None):
         events = self.tracking.tracking_event_ids
         return events.filtered(lambda event: event.event_type == event_type) if event_type else events
@@ -70,19 +93,7 @@ class TestMailgunWebhook(WebhookCase):
         self.mail_server.sudo().tracking_webhook_secret = self.key
 
     def payload(self, event="delivered", timestamp=None, token="token-1", key=None, **data):
-        timestamp = str(int(time.time())) if timestamp is None else timestamp
-        signature = hmac.new((key or self.key).encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
-        return {
-            "signature": {"timestamp": timestamp, "token": token, "signature": signature},
-            "event-data": {
-                "event": event,
-                "id": f"mg-{event}-{token}",
-                "timestamp": time.time(),
-                "recipient": "alice@example.com",
-                "user-variables": {"odoo_tracking": self.reference},
-                **data,
-            },
-        }
+        return mailgun_payload(key or self.key, event, self.reference, "alice@example.com", token, timestamp, **data)
 
     def test_outgoing_email_carries_the_reference(self):
         variables = json.loads(self.sent_headers()["X-Mailgun-Variables"])
@@ -98,6 +109,10 @@ class TestMailgunWebhook(WebhookCase):
         self.assertEqual(self.tracking.state, "bounced")
         self.assertEqual(self.tracking.bounce_description, "No such user")
         self.assertTrue(self.alice.email_bounced, "a hard bounce flags the partner")
+        # and counts toward Odoo's own bounce rules, as a report through the gateway does
+        self.assertEqual(self.alice.message_bounce, 1)
+        notification = self.message.notification_ids.filtered(lambda notif: notif.res_partner_id == self.alice)
+        self.assertEqual((notification.notification_status, notification.failure_type), ("bounce", "mail_bounce"))
 
     def test_refused_requests_record_nothing(self):
         self.post_webhook(self.payload(key="another-key"), status=403)
