@@ -168,7 +168,7 @@ class TestMailingEngagement(HttpCase, MailingCase):
 
 
 @tagged("post_install", "-at_install", MASS_MAILING_TAG)
-class TestMailingProviderEvents(WebhookPosting, HttpCase, MailingCase):
+class TestMailingProviderEvents(WebhookPosting, MailingCase):
     """A mailing sent through a mail provider (Mailgun) whose webhook
     reports what became of each email: what it says reaches the mailing."""
 

@@ -38,9 +38,9 @@ def mailgun_payload(key, event, reference, recipient, token, timestamp=None, **d
     }
 
 
-class WebhookPosting:
+class WebhookPosting(HttpCase):
     """Posts provider events as real HTTP requests to the webhook route of
-    ``self.mail_server`` (an ``HttpCase`` with ``provider``)."""
+    ``self.mail_server``, for its ``provider``."""
 
     provider = None
 
@@ -62,7 +62,7 @@ class WebhookPosting:
 
 
 @tagged("post_install", "-at_install")
-class WebhookCase(WebhookPosting, HttpCase, TrackingCase):
+class WebhookCase(WebhookPosting, TrackingCase):
     """Provider events posted as real HTTP requests to the webhook routes,
     about an email really sent through the loopback SMTP server."""
 
