@@ -2,7 +2,7 @@ import smtplib
 
 from odoo import api, models, tools
 
-from ..tools.context_keys import SMTP_HOST_KEY
+from ..tools.context_keys import PROVIDER_KEY, SMTP_HOST_KEY
 from ..tools.references import TRACKING_HEADER
 
 #: smtplib's session class, bound at import: tests may replace
@@ -23,6 +23,7 @@ class _TrackedSession:
         self._session = session
         self._envid = envid
         self.refused = {}
+        self.reports_asked = False
 
     def __getattr__(self, name):
         return getattr(self._session, name)
@@ -39,6 +40,7 @@ class _TrackedSession:
         self._session.ehlo_or_helo_if_needed()
         if not self._session.has_extn("dsn"):
             return mail_options, rcpt_options
+        self.reports_asked = True
         return (
             [*mail_options, "RET=HDRS", f"ENVID={self._envid}"],
             [*rcpt_options, "NOTIFY=SUCCESS,FAILURE,DELAY"],
@@ -69,6 +71,8 @@ class IrMailServer(models.Model):
         if session and session.refused:
             trackings -= self._tracking_mark_refused(trackings, session.refused, server, written)
         trackings._mark_sent(server, message_id, written)
+        if (session and session.reports_asked) or self.env.context.get(PROVIDER_KEY):
+            trackings._await_delivery_report()
         return message_id
 
     def _tracking_mark_refused(self, trackings, refused, server, written):

@@ -207,6 +207,8 @@ class MailMail(models.Model):
             host = self._tracking_smtp_host()
             for mail in self:
                 mail._tracking_mark_unsent(failure_type, failure_reason or mail.failure_reason, host)
+        else:
+            self._tracking_mailing_awaits_report()
         return super()._postprocess_sent_message(
             success_pids, success_emails, failure_reason=failure_reason, failure_type=failure_type
         )

@@ -22,3 +22,20 @@ class MailMail(models.Model):
         if "mailing_trace_ids" not in self._fields:
             return {}
         return {mail.id: mail.mailing_trace_ids[:1].id for mail in self if mail.mailing_id and mail.mailing_trace_ids}
+
+    def _tracking_mailing_awaits_report(self):
+        """Email Marketing has just called the emails of ``self``, sent,
+        "Delivered": those whose delivery will be reported read "Sent" (its
+        status of what waits for a report) until the report comes
+        (``mail.tracking.email._tell_mailings``), once reports are known to
+        reach this database."""
+        Tracking = self.env["mail.tracking.email"]
+        awaited = Tracking._awaiting_delivery_report()
+        traces = awaited and self._tracking_mailing_traces()
+        if not traces:
+            return
+        # sudo: the trackings are the server's record of what it sends
+        reported = self.filtered(lambda mail: mail.id in traces and set(mail.sudo().mail_tracking_ids.ids) & awaited)
+        if reported and Tracking._delivery_reports_arrive():
+            delivered = reported.mailing_trace_ids.filtered(lambda trace: trace.trace_status == "sent")
+            delivered.trace_status = "pending"

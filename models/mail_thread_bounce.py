@@ -56,7 +56,11 @@ class MailThread(models.AbstractModel):
             )
             if not trackings and len(candidates) == 1 and not report["recipient"]:
                 trackings = candidates
-            trackings.event_create(*event_of_report(report))
+            event_type, metadata = event_of_report(report)
+            trackings.event_create(event_type, metadata)
+            if not is_failure(report):
+                # a failure reaches Email Marketing through the bounce handling
+                trackings._tell_mailings(event_type)
         failures = [report["recipient"] for report in reports if is_failure(report)]
         if not failures:
             _logger.info(

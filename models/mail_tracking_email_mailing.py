@@ -4,7 +4,12 @@ the mailing's statistics and Odoo's blocklist, as Email Marketing would
 record it had it learnt it itself:
 
 - delivered (a delivery report, a provider): the trace that waited as
-  "Sent" for that report reads "Delivered";
+  "Sent" for that report reads "Delivered". Email Marketing calls an email
+  "Delivered" as soon as the SMTP server took it; once delivery reports are
+  known to reach this database (one came in the last 30 days), an email
+  whose delivery will be reported (its SMTP server offered delivery status
+  notifications, or its mail provider reports) reads "Sent" (Email
+  Marketing's own status of what waits for a report) until it is;
 - opened, clicked (a provider): the trace is opened, clicked;
 - a spam complaint: the address is blocklisted;
 - an unsubscribe (a provider): as Email Marketing's own unsubscribe link
@@ -14,9 +19,20 @@ record it had it learnt it itself:
 Hard bounces reach Email Marketing through Odoo's bounce handling
 (``mail.thread._handle_provider_bounce``)."""
 
+from datetime import timedelta
+
 from markupsafe import Markup
 
-from odoo import models
+from odoo import api, fields, models
+
+#: System parameter: the last day a delivery report (a delivery status
+#: notification or a provider's "delivered") reached this database.
+REPORTS_ARRIVE_PARAM = "mail_activity_tracking.delivery_reports_received"
+#: How long after the last report reports are still taken to come back.
+REPORTS_ARRIVE_DAYS = 30
+#: Where ``_await_delivery_report`` notes, for the transaction, the
+#: trackings of the emails whose delivery will be reported.
+REPORTS_AWAITED_KEY = "mail_activity_tracking.reports_awaited"
 
 
 class MailTrackingEmail(models.Model):
@@ -25,6 +41,8 @@ class MailTrackingEmail(models.Model):
     def _tell_mailings(self, event_type):
         """Record ``event_type``, reported for the emails of ``self``, on the
         traces of those a mailing sent."""
+        if event_type == "delivered":
+            self._note_delivery_reports_arrive()
         traces = self._mailing_traces()
         if not traces:
             return
@@ -64,3 +82,32 @@ class MailTrackingEmail(models.Model):
         with ``reason`` in its history."""
         # sudo: the blocklist is the server's, updated on what the recipient said
         self.env["mail.blacklist"].sudo()._add(trace.email, message=Markup("<p>%s</p>") % reason)
+
+    def _await_delivery_report(self):
+        """The delivery of the email of ``self`` will be reported (a
+        delivery status notification was asked for, or its mail provider
+        reports)."""
+        self.env.cr.precommit.data.setdefault(REPORTS_AWAITED_KEY, set()).update(self.ids)
+
+    @api.model
+    def _awaiting_delivery_report(self):
+        """The ids of the trackings ``_await_delivery_report`` noted in this
+        transaction."""
+        return self.env.cr.precommit.data.get(REPORTS_AWAITED_KEY, set())
+
+    @api.model
+    def _delivery_reports_arrive(self):
+        """Whether delivery reports reach this database: one came lately."""
+        # sudo: system parameters are read by any sender
+        last = self.env["ir.config_parameter"].sudo().get_param(REPORTS_ARRIVE_PARAM)
+        since = fields.Date.today() - timedelta(days=REPORTS_ARRIVE_DAYS)
+        return bool(last) and last >= since.isoformat()
+
+    @api.model
+    def _note_delivery_reports_arrive(self):
+        """A delivery report came: note the day (once a day)."""
+        # sudo: the server notes what reached it
+        Param = self.env["ir.config_parameter"].sudo()
+        today = fields.Date.today().isoformat()
+        if Param.get_param(REPORTS_ARRIVE_PARAM) != today:
+            Param.set_param(REPORTS_ARRIVE_PARAM, today)

@@ -94,6 +94,26 @@ class TestMailingDeliveryReports(MailingCase):
             states, {**dict.fromkeys(READERS.values(), "delivered"), GONE: "bounced", BUSY: "soft-bounced"}
         )
 
+    def test_delivered_once_a_report_says_so(self):
+        """Once delivery reports are known to come back, a mailing's email
+        reads "Sent" until its report says "Delivered"; before, as Odoo
+        always does, "Delivered" as soon as the SMTP server took it."""
+        self.send_mailing()
+        self.assertEqual(set(self.mailing.mailing_trace_ids.mapped("trace_status")), {"sent"})
+        for raw in self.postfix.reports(4):
+            self.receive(raw)
+        self.mailing = self.mailing.copy()
+        self.send_mailing()
+        self.env.invalidate_all()
+        self.assertEqual(set(self.mailing.mailing_trace_ids.mapped("trace_status")), {"pending"})
+        self.assertEqual((self.mailing.pending, self.mailing.delivered), (4, 0))
+        for raw in self.postfix.reports(8)[4:]:
+            self.receive(raw)
+        self.env.invalidate_all()
+        statuses = {address: self.trace_of(address).trace_status for address in [*READERS.values(), GONE, BUSY]}
+        self.assertEqual(statuses, {**dict.fromkeys(READERS.values(), "sent"), GONE: "bounce", BUSY: "pending"})
+        self.assertEqual((self.mailing.delivered, self.mailing.bounced), (2, 1))
+
 
 @tagged("post_install", "-at_install", MASS_MAILING_TAG)
 class TestMailingEngagement(HttpCase, MailingCase):
