@@ -111,3 +111,13 @@ class MailTrackingEmail(models.Model):
         today = fields.Date.today().isoformat()
         if Param.get_param(REPORTS_ARRIVE_PARAM) != today:
             Param.set_param(REPORTS_ARRIVE_PARAM, today)
+
+    def action_open_mailing_trace(self):
+        """The Email Marketing trace of the email of ``self``."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mailing.trace",
+            "res_id": self.mailing_trace_id,
+            "view_mode": "form",
+        }
