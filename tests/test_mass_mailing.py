@@ -244,6 +244,6 @@ class TestMailingProviderEvents(WebhookPosting, MailingCase):
         self.assertEqual(self.mailing.clicked, 1)
 
     def test_the_tracking_leads_to_the_mailing_trace(self):
-        action = self.tracking.action_open_mailing_trace()
+        action = self.tracking_of_address(READERS["Alice"]).action_open_mailing_trace()
         trace = self.env[action["res_model"]].browse(action["res_id"])
         self.assertEqual(trace, self.trace_of(READERS["Alice"]))
