@@ -6,7 +6,7 @@ from odoo import http
 from odoo.http import request
 
 from ..tools.references import parse_id
-from .main import client_metadata, client_route, handoff_env, tell_handoff_writer, tracking_registry
+from .handoff import client_metadata, client_route, handoff_env, tell_handoff_writer, tracking_registry
 
 _logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import time
 from odoo import http
 from odoo.http import request
 
-from .main import client_metadata, tell_handoff_writer
+from .handoff import client_metadata, tell_handoff_writer
 
 try:
     from odoo.addons.mass_mailing.controllers.main import MassMailController

@@ -12,9 +12,9 @@ import logging
 from odoo import http
 from odoo.http import request
 
-from ..tools import provider_signatures as proofs
+from ..tools import provider_signatures
 from ..tools.sns_certificates import sns_certificate
-from .main import client_route, handoff_env, tell_handoff_writer, tracking_registry
+from .handoff import client_route, handoff_env, tell_handoff_writer, tracking_registry
 
 _logger = logging.getLogger(__name__)
 
@@ -54,14 +54,14 @@ def _verify_mailgun(env, settings, server_id, httprequest, body):
     signature = payload.get("signature") if isinstance(payload, dict) else None
     signature = signature if isinstance(signature, dict) else {}
     timestamp, token = signature.get("timestamp"), signature.get("token")
-    if not proofs.mailgun_signature_valid(settings.secret, timestamp, token, signature.get("signature")):
+    if not provider_signatures.mailgun_signature_valid(settings.secret, timestamp, token, signature.get("signature")):
         raise WebhookRefused(403, "wrong or stale signature")
     return payload, f"mailgun:{token}"
 
 
 def _verify_sendgrid(env, settings, server_id, httprequest, body):
     headers = httprequest.headers
-    if not proofs.sendgrid_signature_valid(
+    if not provider_signatures.sendgrid_signature_valid(
         settings.secret,
         headers.get("X-Twilio-Email-Event-Webhook-Timestamp"),
         headers.get("X-Twilio-Email-Event-Webhook-Signature"),
@@ -75,7 +75,7 @@ def _verify_sendgrid(env, settings, server_id, httprequest, body):
 
 
 def _verify_postmark(env, settings, server_id, httprequest, body):
-    if not proofs.basic_auth_valid(_authorization(httprequest), settings.user, settings.secret):
+    if not provider_signatures.basic_auth_valid(_authorization(httprequest), settings.user, settings.secret):
         raise WebhookRefused(401, "wrong credentials")
     return _json(body), None
 
@@ -83,9 +83,9 @@ def _verify_postmark(env, settings, server_id, httprequest, body):
 def _verify_brevo(env, settings, server_id, httprequest, body):
     authorization = _authorization(httprequest)
     if settings.user:
-        valid = proofs.basic_auth_valid(authorization, settings.user, settings.secret)
+        valid = provider_signatures.basic_auth_valid(authorization, settings.user, settings.secret)
     else:
-        valid = proofs.bearer_token_valid(authorization, settings.secret)
+        valid = provider_signatures.bearer_token_valid(authorization, settings.secret)
     if not valid:
         raise WebhookRefused(401, "wrong credentials")
     payload = _json(body)
@@ -101,7 +101,7 @@ def _verify_ses(env, settings, server_id, httprequest, body):
     if not settings.sns_topic_arn or message.get("TopicArn") != settings.sns_topic_arn:
         raise WebhookRefused(403, "another SNS topic")
     certificate = sns_certificate(message.get("SigningCertURL"))
-    if not certificate or not proofs.sns_signature_valid(message, certificate):
+    if not certificate or not provider_signatures.sns_signature_valid(message, certificate):
         raise WebhookRefused(403, "wrong signature or certificate")
     if message.get("Type") == "SubscriptionConfirmation":
         _keep_sns_subscription_link(env, server_id, message.get("SubscribeURL"))
@@ -114,7 +114,7 @@ def _keep_sns_subscription_link(env, server_id, url):
     """Keep the confirmation link of the topic's subscription on the server,
     where an administrator opens it: this server visits no address that a
     request gives it."""
-    if not proofs.sns_subscribe_url_valid(url):
+    if not provider_signatures.sns_subscribe_url_valid(url):
         raise WebhookRefused(403, "subscription link off SNS")
     _logger.info("SNS subscription of mail server %s waits for its confirmation link to be opened", server_id)
     env["ir.mail_server"].browse(server_id).tracking_sns_subscribe_url = url
@@ -161,7 +161,7 @@ class MailTrackingWebhookController(http.Controller):
             settings = env["ir.mail_server"]._tracking_webhook_settings(server_id)
             if not settings or settings.provider != provider:
                 raise WebhookRefused(404, "no such webhook")
-            if not proofs.address_allowed(httprequest.remote_addr, settings.networks):
+            if not provider_signatures.address_allowed(httprequest.remote_addr, settings.networks):
                 raise WebhookRefused(403, "address not allowed")
             payload, replay_key = verify(env, settings, server_id, httprequest, body)
             if payload is None:

@@ -25,13 +25,14 @@ from . import mail_tracking_webhook_token
 from . import ir_module_module
 from . import mail_tracking_handoff
 from . import mail_tracking_handoff_mailing
-from . import mail_tracking_event_privacy
+from . import mail_tracking_event_client_data
 from . import res_config_settings
 from . import res_partner_tracking_optout
 from . import mail_tracking_email_optout
 from . import mail_tracking_event_retention
-from . import mail_tracking_privacy
-from . import mail_tracking_bounce_warning
+from . import mail_tracking_email_anonymize
+from . import mail_tracking_event_anonymize
+from . import mail_tracking_email_bounce_warning
 from . import mail_tracking_bounced_address
 from . import mail_tracking_deliverability
 from . import mail_tracking_event_engagement

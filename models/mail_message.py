@@ -6,7 +6,6 @@ from odoo.tools import SQL
 from odoo.addons.mail.tools.discuss import Store
 
 from ..tools.states import FAILED_STATES
-from .domain_flags import compute_in_domain, search_in_domain
 
 #: The bus notification telling the internal users which messages have new
 #: tracking statuses.
@@ -32,10 +31,14 @@ class MailMessage(models.Model):
     @api.depends("mail_tracking_needs_action", "author_id", "partner_ids")
     @api.depends_context("uid")
     def _compute_is_failed_message(self):
-        compute_in_domain(self, "is_failed_message", self._failed_message_domain())
+        # sudo: the domain holds the user's own messages; access rules would filter twice
+        failed = self.sudo().search(Domain("id", "in", self.ids) & self._failed_message_domain())
+        for message in self:
+            message.is_failed_message = message in failed
 
     def _search_is_failed_message(self, operator, value):
-        return search_in_domain(operator, self._failed_message_domain)
+        # Odoo turns ``= True`` and the other operators into ``in``
+        return self._failed_message_domain() if operator == "in" else NotImplemented
 
     @api.model
     def _tracking_failed_box(self):

@@ -7,7 +7,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools.states import STATES
-from .mail_tracking_bounce_warning import DEAD_ADDRESS_DOMAIN
+from .mail_tracking_email_bounce_warning import DEAD_ADDRESS_DOMAIN
 
 
 class MailTrackingBouncedAddress(models.Model):

@@ -2,8 +2,6 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .domain_flags import compute_in_domain, search_in_domain
-
 #: The ``model`` of the trackings of a private notification (a
 #: ``user_notification`` message): Odoo lets only its author and recipients
 #: read such a message, not the readers of the record it is about, so the
@@ -98,10 +96,14 @@ class MailTrackingEmail(models.Model):
         self.invalidate_model(["model", "res_id"])
 
     def _compute_is_accessible(self):
-        compute_in_domain(self, "is_accessible", self._accessible_domain())
+        # sudo: the domain holds what the user may read; access rules would filter twice
+        accessible = self.sudo().search(Domain("id", "in", self.ids) & self._accessible_domain())
+        for tracking in self:
+            tracking.is_accessible = tracking in accessible
 
     def _search_is_accessible(self, operator, value):
-        return search_in_domain(operator, self._accessible_domain)
+        # Odoo turns ``= True`` and the other operators into ``in``
+        return self._accessible_domain() if operator == "in" else NotImplemented
 
     @api.model
     def _accessible_domain(self):

@@ -8,7 +8,7 @@ from werkzeug.exceptions import NotFound
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..controllers.main import BLANK_GIF
+from ..controllers.pixel import BLANK_GIF
 from .common import TrackingCase, record_handoffs
 from .fuzz import forged_pair, fuzz_report, pixel_path
 from .test_bounce import delivery_status_notification

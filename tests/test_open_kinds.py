@@ -4,7 +4,7 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
-from ..controllers.main import BLANK_GIF
+from ..controllers.pixel import BLANK_GIF
 from .common import TrackingCase, record_handoffs
 from .test_open_classifier import GMAIL_PROXY, OUTLOOK, THUNDERBIRD
 

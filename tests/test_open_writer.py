@@ -4,7 +4,7 @@ from odoo import SUPERUSER_ID, api, sql_db
 from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, get_db_name, tagged
 
-from ..controllers.main import BLANK_GIF
+from ..controllers.pixel import BLANK_GIF
 from ..services.handoff_writer import HANDOFF_WRITER
 from .common import TrackingCase, record_handoffs
 

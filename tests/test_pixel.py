@@ -7,7 +7,7 @@ from requests import Session
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
-from ..controllers.main import BLANK_GIF
+from ..controllers.pixel import BLANK_GIF
 from .common import TrackingCase, record_handoffs
 
 FIREFOX_ON_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"

@@ -1,6 +1,8 @@
-import base64
-import logging
-import time
+"""What the routes of requests from outside Odoo share (the open pixel, the
+click redirect, the mail providers' webhooks): a public route, the registry
+of the database a request names, a transaction committed before the answer
+leaves, and the hand-off writer told of the row kept."""
+
 from contextlib import contextmanager
 
 from odoo import SUPERUSER_ID, api, http
@@ -8,18 +10,15 @@ from odoo.http import request
 from odoo.modules.registry import Registry
 
 from ..services.handoff_writer import HANDOFF_WRITER
-from ..tools.references import parse_pixel_path
 
-_logger = logging.getLogger(__name__)
-
-BLANK_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-NO_CACHE_HEADERS = [
-    ("Content-Type", "image/gif"),
-    ("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0"),
-    ("Pragma", "no-cache"),
-    ("Expires", "0"),
-]
 MOBILE_PLATFORMS = {"android", "iphone", "ipad", "blackberry", "symbian"}
+
+
+def client_route(paths, methods):
+    """The route of a request from outside Odoo (a mail client, a mail
+    provider): public, without session or CSRF token, and writing (what it
+    brings is kept at once)."""
+    return http.route(paths, type="http", auth="none", methods=methods, csrf=False, save_session=False, readonly=False)
 
 
 def client_metadata(httprequest):
@@ -70,38 +69,3 @@ def tell_handoff_writer(env):
     db = env.cr.dbname
     HANDOFF_WRITER.notify(db)
     env.cr.postcommit.add(lambda: HANDOFF_WRITER.notify(db))
-
-
-def client_route(paths, methods):
-    """The route of a request from outside Odoo (a mail client, a mail
-    provider): public, without session or CSRF token, and writing (what it
-    brings is kept at once)."""
-    return http.route(paths, type="http", auth="none", methods=methods, csrf=False, save_session=False, readonly=False)
-
-
-class MailTrackingController(http.Controller):
-    @client_route("/mail/tracking/open/<path:hit>", ["GET"])
-    def mail_tracking_open(self, hit, **kwargs):
-        """The open pixel, ``/mail/tracking/open/<db>/<id>/<token>/blank.gif``.
-        Whatever follows ``/mail/tracking/open/``, the answer is the same
-        blank GIF, so that the URL tells nothing to whoever forges one. A
-        valid hit is in the database before the answer leaves."""
-        parsed = parse_pixel_path(hit)
-        if parsed:
-            try:
-                self._keep_hit(*parsed, client_metadata(request.httprequest))
-            except Exception:
-                # input is checked above: this is a server-side problem
-                _logger.warning("Open pixel hit not recorded", exc_info=True)
-        return request.make_response(BLANK_GIF, headers=NO_CACHE_HEADERS)
-
-    def _keep_hit(self, db, tracking_id, token, metadata):
-        """Keep a valid hit in its database, committed before the answer
-        leaves (``handoff_env``)."""
-        registry = tracking_registry(db)
-        if registry is None:
-            return
-        metadata["timestamp"] = time.time()
-        with handoff_env(registry) as env:
-            if env["mail.tracking.handoff"]._add_hit(tracking_id, token, metadata):
-                tell_handoff_writer(env)
