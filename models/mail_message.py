@@ -127,6 +127,8 @@ class MailMessage(models.Model):
 
     def _tracking_bus_send_scheduled(self):
         scheduled = self.env.cr.precommit.data.pop(BUS_SCHEDULE_KEY)
+        # during a run of the queue, the statuses notices are merged
+        self._tracking_bus_coalesce(scheduled)
         self.browse(scheduled["failed"]).exists()._tracking_bus_send()
         changed = scheduled["statuses"] - scheduled["failed"]
         if changed:

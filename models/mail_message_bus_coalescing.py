@@ -14,8 +14,6 @@ from contextlib import contextmanager
 
 from odoo import api, models
 
-from .mail_message import BUS_SCHEDULE_KEY
-
 #: The runs under way, by cursor: the messages not announced yet and the time
 #: of the last notice (the cursor's own caches are emptied at each commit).
 _RUNS = weakref.WeakKeyDictionary()
@@ -42,16 +40,19 @@ class MailMessage(models.Model):
         finally:
             self.browse(_RUNS.pop(cr)["pending"])._tracking_bus_schedule()
 
-    def _tracking_bus_send_scheduled(self):
+    def _tracking_bus_coalesce(self, scheduled):
+        """During a run, hold back the messages of the statuses notice of
+        ``scheduled`` (``_tracking_bus_schedule``'s, of the transaction being
+        committed), unless the last notice of the run is
+        ``COALESCE_SECONDS`` old: then it names them all."""
         coalescing = _RUNS.get(self.env.cr)
-        if coalescing is not None:
-            scheduled = self.env.cr.precommit.data[BUS_SCHEDULE_KEY]
-            statuses = scheduled["statuses"]
-            # the failed ones are pushed with their statuses now
-            coalescing["pending"] |= statuses - scheduled["failed"]
-            statuses.clear()
-            now = time.monotonic()
-            if now - coalescing["announced_at"] >= COALESCE_SECONDS:
-                statuses |= coalescing["pending"]
-                coalescing.update(pending=set(), announced_at=now)
-        return super()._tracking_bus_send_scheduled()
+        if coalescing is None:
+            return
+        statuses = scheduled["statuses"]
+        # the failed ones are pushed with their statuses now
+        coalescing["pending"] |= statuses - scheduled["failed"]
+        statuses.clear()
+        now = time.monotonic()
+        if now - coalescing["announced_at"] >= COALESCE_SECONDS:
+            statuses |= coalescing["pending"]
+            coalescing.update(pending=set(), announced_at=now)

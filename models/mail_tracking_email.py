@@ -14,9 +14,8 @@ QUEUED_KEY = "mail_activity_tracking.queued"
 class MailTrackingEmail(models.Model):
     """One email to one recipient, from the queue to its last event: the
     record, its fields and how it is found by its reference. Its other
-    concerns have their own files: ``_state`` (the one path of a state
-    change), ``_sending``, ``_resend``, ``_events``, ``_score``, ``_access``,
-    ``_provider``, ``_gc``."""
+    concerns have their own files, ``mail_tracking_email_<concern>.py`` (see
+    docs/ARCHITECTURE.md)."""
 
     _name = "mail.tracking.email"
     _description = "Email tracking"
@@ -80,10 +79,17 @@ class MailTrackingEmail(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             # the stored computed fields too: they go in the insert, not in
-            # an update after it
+            # an update after it (precomputed fields given are not computed)
             vals.setdefault("token", secrets.token_urlsafe(24))
             vals.setdefault("display_name", tracking_display_name(vals.get("name"), vals.get("recipient")))
             vals.setdefault("recipient_address", normalized_recipient(vals.get("recipient")))
+            if "tracking_event_ids" not in vals:
+                # no event yet: nobody opened or clicked
+                vals.setdefault("human_opened", 0)
+                vals.setdefault("clicked", 0)
+            if "model" not in vals and vals.get("mail_message_id"):
+                # the document whose readers may read the tracking (``_access``)
+                vals.update(self._document_values(self.env["mail.message"].browse(vals["mail_message_id"])))
             complete_times(vals)
         trackings = super().create(vals_list)
         self.env.cr.precommit.data.setdefault(QUEUED_KEY, set()).update(trackings.ids)
@@ -96,7 +102,8 @@ class MailTrackingEmail(models.Model):
         return self.env.cr.precommit.data.get(QUEUED_KEY, set())
 
     def _details(self):
-        """The tracking and its history for the chatter's details popover;
+        """The tracking and its history for the chatter's details popover,
+        with who each open or click came from, and why it was not tracked;
         raises AccessError when the current user may not read it."""
         self.ensure_one()
         self.check_access("read")
@@ -127,11 +134,18 @@ class MailTrackingEmail(models.Model):
                 "mobile",
                 "smtp_server",
                 "error_description",
+                "open_kind",
+                "automatic",
+                "engagement_note",
+                "url",
             ]
         )
         for event in events:
             event["event_type_label"] = event_types.get(event["event_type"], "")
-        return {**tracking, "state_label": states.get(self.state, self.env._("Waiting")), "events": events}
+        details = {**tracking, "state_label": states.get(self.state, self.env._("Waiting")), "events": events}
+        if self.tracking_opted_out:
+            details["not_tracked_reason"] = self.env._("Not tracked: the recipient asked not to be tracked.")
+        return details
 
     @api.model
     def _from_header(self, value):

@@ -43,17 +43,10 @@ class MailTrackingEmail(models.Model):
     #: (index-only scans), not on the wide rows of the table.
     _document_idx = models.Index("(model, res_id) INCLUDE (mail_message_id, partner_id)")
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if "model" not in vals and vals.get("mail_message_id"):
-                vals.update(self._document_values(self.env["mail.message"].browse(vals["mail_message_id"])))
-        return super().create(vals_list)
-
     @api.model
     def _document_values(self, message):
-        """``model`` and ``res_id`` of the trackings of ``message``'s emails
-        (see ``_init_documents`` for the same in SQL)."""
+        """``model`` and ``res_id`` of the trackings of ``message``'s emails,
+        given at create (see ``_init_documents`` for the same in SQL)."""
         return self._document_of(message.message_type, message.model, message.model and message.res_id, message.id)
 
     @api.model

@@ -1,18 +1,13 @@
-"""Opens and clicks told apart: each is classified (``tools.open_classifier``)
-when it is recorded, where the time since the send is known; a machine's
-moves the tracking to Delivered only, a person's to Opened."""
+"""Who opened and who clicked, per tracking: the measures of the lists and
+reports. Opens and clicks are told a person's or a machine's when they are
+recorded (``mail_tracking_email_events.py``); only a person's count here."""
 
 from odoo import api, fields, models
-from odoo.tools import SQL, partition
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools import open_classifier
-from ..tools.states import EVENT_STATE
-
-#: The events that say someone (or something) fetched the email's content.
-ENGAGEMENT_EVENTS = ("open", "click")
-#: Context key: the events being recorded are a machine's.
-AUTOMATIC_KEY = "mail_tracking_automatic_events"
+from ..tools.states import ENGAGEMENT_EVENTS
 
 
 class MailTrackingEmail(models.Model):
@@ -51,23 +46,13 @@ class MailTrackingEmail(models.Model):
                         """UPDATE mail_tracking_email tracking
                               SET human_opened = 1, clicked = engagement.clicked
                              FROM (SELECT tracking_email_id, max((event_type = 'click')::int) AS clicked
-                                     FROM mail_tracking_event WHERE event_type IN ('open', 'click')
+                                     FROM mail_tracking_event WHERE event_type IN %s
                                     GROUP BY tracking_email_id) AS engagement
-                            WHERE tracking.id = engagement.tracking_email_id"""
+                            WHERE tracking.id = engagement.tracking_email_id""",
+                        ENGAGEMENT_EVENTS,
                     )
                 )
         return super()._auto_init()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if "tracking_event_ids" not in vals:
-                # no event yet: nobody opened or clicked, given to the insert
-                # (precomputed fields given are not computed again) rather
-                # than computed by a query and an update after it
-                vals.setdefault("human_opened", 0)
-                vals.setdefault("clicked", 0)
-        return super().create(vals_list)
 
     @api.depends("tracking_event_ids.event_type", "tracking_event_ids.open_kind")
     def _compute_engagement(self):
@@ -90,77 +75,3 @@ class MailTrackingEmail(models.Model):
         for tracking in self:
             tracking.clicked = int((tracking.id, "click") in human)
             tracking.human_opened = int(tracking.clicked or (tracking.id, "open") in human)
-
-    @api.model
-    def _create_events(self, event_type, hits):
-        """Opens and clicks are classified first; a machine's are recorded
-        apart from a person's, as their state differs."""
-        if event_type not in ENGAGEMENT_EVENTS:
-            return super()._create_events(event_type, hits)
-        classified = [(tracking, tracking._classified_hit(metadata)) for tracking, metadata in hits]
-        automatic, human = partition(lambda hit: open_classifier.is_automatic(hit[1]["open_kind"]), classified)
-        events = self.env["mail.tracking.event"]
-        if human:
-            events |= super()._create_events(event_type, human)
-        if automatic:
-            machine = super(MailTrackingEmail, self.with_context(**{AUTOMATIC_KEY: True}))
-            events |= machine._create_events(event_type, automatic)
-        return events
-
-    @api.model
-    def _repeat_domain(self, event_type):
-        """A machine's fetch repeats a machine's, a person's a person's: the
-        open that follows a prefetch within seconds is still an open."""
-        domain = super()._repeat_domain(event_type)
-        if event_type not in ENGAGEMENT_EVENTS:
-            return domain
-        operator = "in" if self.env.context.get(AUTOMATIC_KEY) else "not in"
-        return [*domain, ("open_kind", operator, sorted(open_classifier.AUTOMATIC_KINDS))]
-
-    def _change_state(self, state, values=None, sent_rows=None):
-        # a machine's open or click proves delivery, not reading
-        if self.env.context.get(AUTOMATIC_KEY) and state == EVENT_STATE["open"]:
-            state = EVENT_STATE["delivered"]
-        return super()._change_state(state, values, sent_rows)
-
-    def _classified_hit(self, metadata):
-        """``metadata`` of an open or click of ``self``, with what the
-        classifier makes of the client: ``open_kind``, and its name and type
-        where the matching rule gives them."""
-        if metadata.get("open_kind"):
-            return metadata
-        rule = open_classifier.classify(
-            open_classifier.Hit(
-                user_agent=metadata.get("user_agent") or "",
-                seconds_since_send=self._seconds_since_send(metadata.get("timestamp")),
-                address=metadata.get("ip"),
-                reported_type=metadata.get("ua_type"),
-            )
-        )
-        classified = {**metadata, "open_kind": rule.kind}
-        if rule.family:
-            classified["ua_family"] = rule.family
-        if rule.agent_type:
-            classified["ua_type"] = rule.agent_type
-        return classified
-
-    def _seconds_since_send(self, timestamp):
-        """Seconds between the send of ``self`` and ``timestamp``; ``None``
-        when either is unknown (an open given without its time, a tracking
-        never sent)."""
-        if not timestamp or not self.state or not self.timestamp:
-            return None
-        return timestamp - self.timestamp
-
-    def _details(self):
-        """The details popover's, with who each open or click came from."""
-        details = super()._details()
-        events = self.tracking_event_ids.browse([event["id"] for event in details["events"]])
-        for values, event in zip(details["events"], events, strict=True):
-            values.update(
-                open_kind=event.open_kind,
-                automatic=event.automatic,
-                engagement_note=event.engagement_note,
-                url=event.url,
-            )
-        return details

@@ -1,8 +1,8 @@
-from odoo import api, fields, models
+"""A recipient who asked not to be tracked: the email to them carries no
+open pixel and no tracked link, and their opens and clicks are not recorded
+(the opt-out step of ``mail_tracking_email_events.py``)."""
 
-#: Events that tell what a recipient did with an email: not recorded for a
-#: recipient who opted out.
-ENGAGEMENT_EVENTS = ("open", "click")
+from odoo import fields, models
 
 
 class MailTrackingEmail(models.Model):
@@ -41,17 +41,3 @@ class MailTrackingEmail(models.Model):
             )
             opted_out |= raw.filtered(lambda tracking: tracking.recipient_address in addresses)
         return opted_out
-
-    @api.model
-    def _create_events(self, event_type, hits):
-        if event_type in ENGAGEMENT_EVENTS:
-            hits = [(tracking, metadata) for tracking, metadata in hits if not tracking.tracking_opted_out]
-            if not hits:
-                return self.env["mail.tracking.event"]
-        return super()._create_events(event_type, hits)
-
-    def _details(self):
-        details = super()._details()
-        if self.tracking_opted_out:
-            details["not_tracked_reason"] = self.env._("Not tracked: the recipient asked not to be tracked.")
-        return details

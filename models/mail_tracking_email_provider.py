@@ -26,7 +26,7 @@ class MailTrackingEmail(models.Model):
         new_hits = self._provider_hits_not_recorded(hits)
         created = self.env["mail.tracking.event"]
         for (event_type, _bounce_type, _bounce_description), type_hits in new_hits.items():
-            created |= self._create_events(event_type, type_hits)
+            created |= self._record_events(event_type, type_hits)
             self._tell_odoo(provider, event_type, type_hits)
         return created
 

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..tools.client_data_policy import apply_client_policy
 from ..tools.timestamps import complete_times
 
 
@@ -55,7 +56,13 @@ class MailTrackingEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([complete_times(vals) for vals in vals_list])
+        # every event, whatever brought it: the client data policies apply
+        # before anything is stored (mail_tracking_event_client_data.py)
+        policies = self._client_data_policies()
+        return super().create([complete_times(apply_client_policy(vals, *policies)) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(apply_client_policy(vals, *self._client_data_policies()))
 
     @api.depends("time")
     def _compute_date(self):
@@ -87,4 +94,5 @@ class MailTrackingEvent(models.Model):
             "error_details",
             "smtp_server",
             "provider_event_id",
+            "open_kind",
         )

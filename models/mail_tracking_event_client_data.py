@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from ..tools.client_data_policy import KEEP, apply_client_policy
+from ..tools.client_data_policy import KEEP
 
 #: System parameters of the policies (Settings > Discuss > Email tracking).
 IP_POLICY_PARAM = "mail_activity_tracking.ip_policy"
@@ -8,19 +8,13 @@ USER_AGENT_POLICY_PARAM = "mail_activity_tracking.user_agent_policy"
 
 
 class MailTrackingEvent(models.Model):
-    """Every event is written here, whatever brought it (the pixel, a click,
-    a mail provider, ``event_create``): the client data policies apply to
-    all of them before anything is stored."""
+    """The client data policies: what is kept of the IP address and the user
+    agent of the client behind an open or a click. They apply to every event,
+    whatever brought it (the pixel, a click, a mail provider,
+    ``event_create``), at create and at write, before anything is stored
+    (``mail.tracking.event.create`` and ``write``)."""
 
     _inherit = "mail.tracking.event"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        policies = self._client_data_policies()
-        return super().create([apply_client_policy(vals, *policies) for vals in vals_list])
-
-    def write(self, vals):
-        return super().write(apply_client_policy(vals, *self._client_data_policies()))
 
     @api.model
     def _client_data_policies(self):

@@ -4,6 +4,7 @@
 from odoo import api, fields, models
 
 from ..tools import open_classifier
+from ..tools.states import ENGAGEMENT_EVENTS
 
 
 class MailTrackingEvent(models.Model):
@@ -36,7 +37,7 @@ class MailTrackingEvent(models.Model):
     def _engagement_note(self):
         """Who the open or click of ``self`` came from, in words; ``False``
         for another event, or an open recorded before opens were told apart."""
-        if self.event_type not in ("open", "click") or not self.open_kind:
+        if self.event_type not in ENGAGEMENT_EVENTS or not self.open_kind:
             return False
         if self.open_kind == open_classifier.PERSON:
             if self.event_type == "click":
@@ -51,7 +52,3 @@ class MailTrackingEvent(models.Model):
         if self.ua_family:
             return self.env._("Opened through %(client)s", client=self.ua_family)
         return self.env._("Opened through an image proxy")
-
-    @api.model
-    def _metadata_fields(self):
-        return (*super()._metadata_fields(), "open_kind")

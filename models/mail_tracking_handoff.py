@@ -15,18 +15,17 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.provider_payloads import PARSERS
+from ..tools.states import ENGAGEMENT_EVENTS
 from .ir_mail_server_provider import TRACKING_PROVIDERS
 
 _logger = logging.getLogger(__name__)
 
 #: How many waiting rows one transaction records at most.
 MAX_BATCH = 500
-#: The kinds of the rows that are open-pixel hits and clicks (each the type
-#: of the event it is recorded as); the others are webhook requests, of the
+#: The kinds of the rows that are open-pixel hits and clicks: the types of
+#: the events they are recorded as. The others are webhook requests, of the
 #: provider their kind names.
-OPEN = "open"
-CLICK = "click"
-ENGAGEMENT_KINDS = (OPEN, CLICK)
+OPEN, CLICK = ENGAGEMENT_EVENTS
 
 
 class MailTrackingHandoff(models.Model):
@@ -130,7 +129,7 @@ class MailTrackingHandoff(models.Model):
         # sudo: rows were verified when kept; this runs for the server, not a user
         waiting = self.sudo().search([], limit=limit)
         rows = waiting.try_lock_for_update()
-        engagement = rows.filtered(lambda row: row.kind in ENGAGEMENT_KINDS)
+        engagement = rows.filtered(lambda row: row.kind in ENGAGEMENT_EVENTS)
         done = engagement._record_engagement() | (rows - engagement)._record_webhook_requests()
         done.unlink()
         return len(done), len(waiting) - len(done)
@@ -147,7 +146,7 @@ class MailTrackingHandoff(models.Model):
         done = self.filtered(lambda row: row.tracking_email_id not in held)
         urls = done._link_urls()
         for kind, rows in done.grouped("kind").items():
-            Tracking._create_events(
+            Tracking._record_events(
                 kind,
                 [
                     (free[row.tracking_email_id], row._event_metadata(urls))

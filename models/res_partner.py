@@ -39,6 +39,9 @@ class ResPartner(models.Model):
         if vals.get("email") and "email_bounced" not in vals:
             # sudo: the flag is about the address, whoever may read its trackings
             vals["email_bounced"] = self.env["mail.tracking.email"].sudo().email_is_bounced(vals["email"])
+        if vals.get("mail_tracking_optout"):
+            # sending looks addresses up from now on (``_mail_tracking_anyone_opted_out``)
+            self.env.registry.clear_cache()
         return super().write(vals)
 
     def action_view_tracking_emails(self):

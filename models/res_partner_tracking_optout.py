@@ -27,11 +27,6 @@ class ResPartner(models.Model):
             self.env.registry.clear_cache()
         return partners
 
-    def write(self, vals):
-        if vals.get("mail_tracking_optout"):
-            self.env.registry.clear_cache()
-        return super().write(vals)
-
     @api.model
     @tools.ormcache()
     def _mail_tracking_anyone_opted_out(self):

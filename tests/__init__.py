@@ -28,3 +28,4 @@ from . import test_clicks
 from . import test_engagement_display
 from . import test_handoff_batches
 from . import test_mass_mailing
+from . import test_model_layout

@@ -1,6 +1,7 @@
 """The states of a tracking email, defined once: what they are, which are
-failures, which overrule which, the event that leads to each, the status the
-chatter shows for each and how lists colour them. The field's selection, the
+failures, which overrule which, the event that leads to each (and the kinds
+of events that are handled apart), the status the chatter shows for each and
+how lists colour them. The field's selection, the
 views (``mail.tracking.email._get_view``, the "Mail State" column of
 ``mail.thread._get_view``) and the web client (the ``failed`` and ``status``
 of each recipient in the store payload) take them from here. Pure data and
@@ -50,6 +51,18 @@ EVENT_STATE = {
     "reject": "rejected",
 }
 
+#: Events that say someone, or something, fetched the email's content: each
+#: is told a person's or a machine's (``tools.open_classifier``), none is
+#: recorded for a recipient who opted out, and one that repeats another
+#: within seconds counts once.
+ENGAGEMENT_EVENTS = ("open", "click")
+#: The states that events lead to when a machine made them (a privacy
+#: prefetch, a security scanner), where they differ from ``EVENT_STATE``: a
+#: machine's open or click proves delivery, not reading.
+AUTOMATIC_EVENT_STATE = dict.fromkeys(ENGAGEMENT_EVENTS, "delivered")
+#: Events that flag the address of their tracking as bounced.
+BOUNCING_EVENTS = ("hard_bounce", "reject", "spam")
+
 #: What the chatter shows for each state: the icon of the recipient.
 STATUS_OF_STATE = {
     False: "waiting",
@@ -74,6 +87,14 @@ DECORATION_OF_STATE = {
     "deferred": "warning",
     "unsub": "warning",
 }
+
+
+def event_state(event_type, automatic=False):
+    """The state an ``event_type`` event leads to; ``automatic`` when a
+    machine made it."""
+    if automatic and event_type in AUTOMATIC_EVENT_STATE:
+        return AUTOMATIC_EVENT_STATE[event_type]
+    return EVENT_STATE[event_type]
 
 
 def next_state(current, new):
