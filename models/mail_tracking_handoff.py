@@ -119,20 +119,38 @@ class MailTrackingHandoff(models.Model):
 
     @api.model
     def _record_waiting(self, limit=MAX_BATCH):
-        """Record up to ``limit`` waiting rows, oldest first. Rows taken by
-        a concurrent writer are skipped; those that cannot be recorded now
-        (a tracking another transaction holds) stay for a later run.
+        """Record up to ``limit`` waiting rows, oldest first, in a
+        transaction that begins here (``_claim_waiting``); those that cannot
+        be recorded now (a tracking another transaction holds) stay for a
+        later run.
 
         :return: ``(recorded, left)``: how many rows this run took off the
-            table, and how many of those it read it had to leave waiting
+            table, and how many of those it claimed it had to leave waiting
         """
-        # sudo: rows were verified when kept; this runs for the server, not a user
-        waiting = self.sudo().search([], limit=limit)
-        rows = waiting.try_lock_for_update()
+        rows = self._claim_waiting(limit)
         engagement = rows.filtered(lambda row: row.kind in ENGAGEMENT_EVENTS)
         done = engagement._record_engagement() | (rows - engagement)._record_webhook_requests()
         done.unlink()
-        return len(done), len(waiting) - len(done)
+        return len(done), len(rows) - len(done)
+
+    @api.model
+    def _claim_waiting(self, limit):
+        """The oldest ``limit`` waiting rows, locked for this transaction,
+        which must begin here.
+
+        The writers of every server on the database record the same table,
+        one at a time: each takes the table's writers' lock (which the
+        pixel's inserts do not wait for) before its transaction reads
+        anything. Its snapshot is taken after the writer before it
+        committed, so that the rows and trackings it recorded are seen as
+        they are now, never as a concurrent update that PostgreSQL refuses
+        to lock at the REPEATABLE READ level of Odoo's transactions."""
+        self.env.cr.execute(SQL("LOCK TABLE mail_tracking_handoff IN SHARE UPDATE EXCLUSIVE MODE"))
+        # sudo: rows were verified when kept; this runs for the server, not a user
+        query = self.sudo()._search([], limit=limit, order="id")
+        ids = [row_id for (row_id,) in self.env.execute_query(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))]
+        # sudo: as above
+        return self.sudo().browse(ids)
 
     def _record_engagement(self):
         """Record these pixel hits and clicks as open and click events; return
@@ -208,7 +226,9 @@ class MailTrackingHandoff(models.Model):
     @api.model
     def _cron_record_waiting(self):
         """Backstop of the writer thread: rows of a process that ended before
-        its thread recorded them, or of trackings held at the time."""
+        its thread recorded them, or of trackings held at the time. Each
+        batch in a transaction of its own (see ``_claim_waiting``)."""
+        self.env["ir.cron"]._commit_progress()
         while True:
             done, left = self._record_waiting()
             time_left = self.env["ir.cron"]._commit_progress(done)

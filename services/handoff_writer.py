@@ -10,6 +10,7 @@ import atexit
 import logging
 import threading
 import time
+from functools import partial
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -25,14 +26,15 @@ FLUSH_DELAY = 0.5
 RETRY_DELAY = 2.0
 
 
-def record_waiting(db):
-    """Record the waiting rows of ``db``, batch by batch, each in its own
-    transaction; return how many were left for a tracking held elsewhere."""
+def record_waiting(db, limit=MAX_BATCH):
+    """Record the waiting rows of ``db``, batch by batch of ``limit`` rows,
+    each in its own transaction; return how many were left for a tracking
+    held elsewhere."""
     while True:
         with Registry(db).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            done, left = retrying(env["mail.tracking.handoff"]._record_waiting, env)
-        if not done or done + left < MAX_BATCH:
+            done, left = retrying(partial(env["mail.tracking.handoff"]._record_waiting, limit), env)
+        if not done or done + left < limit:
             return left
 
 
