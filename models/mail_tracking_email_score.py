@@ -1,21 +1,6 @@
 from odoo import api, models, tools
 
-from ..tools.states import BOUNCED_STATES
-
-#: What each tracking state adds to the 50 points of an address with no
-#: history (the score stays within 0 and 100): a read email counts for a
-#: lot, a delivered one a little; failures that are the address's fault
-#: (bounces, rejects, spam complaints) take points, SMTP errors on our side
-#: (``error``) and emails still under way take none.
-SCORE_WEIGHTS = {
-    "delivered": 2,
-    "opened": 5,
-    "soft-bounced": -5,
-    "unsub": -10,
-    "rejected": -25,
-    "bounced": -30,
-    "spam": -50,
-}
+from ..tools.states import BOUNCED_STATES, SCORE_WEIGHTS
 
 
 class MailTrackingEmail(models.Model):

@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import api, models
 
 from ..tools.states import (
@@ -102,8 +104,8 @@ class MailTrackingEmail(models.Model):
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
         """The lists colour the states, the form's status bar walks the
-        success path and the "Failed" filter finds the failed states, as
-        ``tools.states`` defines them."""
+        success path and the search view has a filter per state of that path
+        and one of the failed states, as ``tools.states`` defines them."""
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "list":
             decorations = decoration_attributes("state")
@@ -116,6 +118,12 @@ class MailTrackingEmail(models.Model):
             for node in arch.xpath("//field[@name='state'][@widget='statusbar']"):
                 node.set("statusbar_visible", ",".join(states_decorated("success")))
         elif view_type == "search":
+            labels = dict(self._fields["state"]._description_selection(self.env))
             for node in arch.xpath("//filter[@name='failed']"):
                 node.set("domain", repr(failed_domain()))
+                # a filter per state of the success path, before "Failed"
+                for state in states_decorated("success"):
+                    node.addprevious(
+                        etree.Element("filter", string=labels[state], name=state, domain=repr([("state", "=", state)]))
+                    )
         return arch, view

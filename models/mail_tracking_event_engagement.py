@@ -52,3 +52,20 @@ class MailTrackingEvent(models.Model):
         if self.ua_family:
             return self.env._("Opened through %(client)s", client=self.ua_family)
         return self.env._("Opened through an image proxy")
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """The search filters of a person's opens and clicks, and of a
+        machine's, as ``tools.states`` and ``tools.open_classifier`` define
+        them."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "search":
+            automatic = sorted(open_classifier.AUTOMATIC_KINDS)
+            domains = {
+                "by_person": [("event_type", "in", list(ENGAGEMENT_EVENTS)), ("open_kind", "not in", automatic)],
+                "by_machine": [("open_kind", "in", automatic)],
+            }
+            for name, domain in domains.items():
+                for node in arch.xpath(f"//filter[@name='{name}']"):
+                    node.set("domain", repr(domain))
+        return arch, view

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools import open_classifier
+from ..tools.states import ENGAGEMENT_EVENTS
 
 
 class ResPartner(models.Model):
@@ -27,7 +28,7 @@ class ResPartner(models.Model):
         addresses = {partner.email_normalized for partner in self} - {False}
         groups = (
             self.env["mail.tracking.event"]._read_group(
-                [("recipient_address", "in", list(addresses)), ("event_type", "in", ("open", "click"))],
+                [("recipient_address", "in", list(addresses)), ("event_type", "in", ENGAGEMENT_EVENTS)],
                 ["recipient_address", "event_type", "open_kind"],
                 ["time:max"],
             )

@@ -1,4 +1,7 @@
+import ast
 import time
+
+from lxml import etree
 
 from odoo.tests import tagged
 
@@ -35,6 +38,22 @@ class TestEngagementDisplay(TrackingCase):
         )[0]
         self.assertEqual((sums["human_opened"], sums["clicked"]), (1, 1))
         self.assertEqual((self.alice_tracking.state, self.bob_tracking.state), ("delivered", "opened"))
+
+    def test_event_filters_find_a_persons_opens_and_a_machines(self):
+        self.open(self.alice_tracking, "Mozilla/5.0", 30)
+        self.open(self.bob_tracking, THUNDERBIRD, 600)
+        self.open(self.bob_tracking, THUNDERBIRD, 900, "click", url="https://example.com/")
+        events = (self.alice_tracking | self.bob_tracking).tracking_event_ids
+        Event = self.env["mail.tracking.event"]
+        arch = etree.fromstring(Event.get_views([(False, "search")])["views"]["search"]["arch"])
+        found = {}
+        for name in ("by_person", "by_machine"):
+            (node,) = arch.xpath(f"//filter[@name='{name}']")
+            found[name] = Event.search([("id", "in", events.ids), *ast.literal_eval(node.get("domain"))])
+        self.assertEqual(found["by_person"].mapped("event_type"), ["click", "open"])
+        self.assertEqual(found["by_person"].tracking_email_id, self.bob_tracking)
+        self.assertEqual(found["by_machine"].mapped("event_type"), ["open"])
+        self.assertEqual(found["by_machine"].tracking_email_id, self.alice_tracking)
 
     def test_click_alone_is_a_human_open(self):
         self.open(self.alice_tracking, THUNDERBIRD, 600, "click", url="https://example.com/")

@@ -22,9 +22,28 @@ class TestStateVocabulary(TrackingCase):
     def arch(self, model, view_type):
         return etree.fromstring(self.env[model].get_views([(False, view_type)])["views"][view_type]["arch"])
 
+    def test_states_are_the_contracts(self):
+        """The values and labels a database switching from mail_tracking
+        keeps (docs/contract.md), as the users' clients get them."""
+        fields = self.env["mail.tracking.email"].fields_get(["state"])
+        self.assertEqual(
+            fields["state"]["selection"],
+            [
+                ("deferred", "Deferred"),
+                ("sent", "Sent"),
+                ("delivered", "Delivered"),
+                ("opened", "Opened"),
+                ("unsub", "Unsubscribed"),
+                ("error", "Error"),
+                ("rejected", "Rejected"),
+                ("spam", "Spam"),
+                ("bounced", "Bounced"),
+                ("soft-bounced", "Soft bounced"),
+            ],
+        )
+
     def test_every_state_has_a_status_and_a_colour(self):
         states = [state for state, _label in STATES]
-        self.assertEqual(self.env["mail.tracking.email"]._fields["state"].selection, STATES)
         self.assertEqual(set(STATUS_OF_STATE), {False, *states})
         self.assertEqual(set(DECORATION_OF_STATE), set(states))
         self.assertLessEqual(set(FAILED_STATES), set(states))
@@ -42,16 +61,46 @@ class TestStateVocabulary(TrackingCase):
         for attribute, value in decoration_attributes("mail_tracking_state").items():
             self.assertEqual(column.get(attribute), value)
 
-    def test_failed_filter_finds_the_failed_trackings(self):
-        message = self.post(self.alice | self.bob)
-        alice, bob = self.tracking_of(message, self.alice), self.tracking_of(message, self.bob)
-        alice.event_create("hard_bounce", {})
-        bob.event_create("open", {})
-        (failed_filter,) = self.arch("mail.tracking.email", "search").xpath("//filter[@name='failed']")
-        found = self.env["mail.tracking.email"].search(
-            [("mail_message_id", "=", message.id), *ast.literal_eval(failed_filter.get("domain"))]
+    def test_state_filters_find_their_trackings(self):
+        charlie = self.env["res.partner"].create({"name": "Charlie", "email": "charlie@example.com"})
+        dora = self.env["res.partner"].create({"name": "Dora", "email": "dora@example.com"})
+        message = self.post(self.alice | self.bob | charlie | dora)
+        trackings = {
+            event_type: self.tracking_of(message, partner)
+            for event_type, partner in zip(
+                ("hard_bounce", "open", "delivered", "sent"), (self.alice, self.bob, charlie, dora), strict=True
+            )
+        }
+        for event_type, tracking in trackings.items():
+            tracking.event_create(event_type, {})
+        search = self.arch("mail.tracking.email", "search")
+        found = {}
+        for node in search.xpath("//filter[@domain]"):
+            domain = ast.literal_eval(node.get("domain"))
+            if domain and domain[0][0] == "state":
+                found[(node.get("name"), node.get("string"))] = self.env["mail.tracking.email"].search(
+                    [("mail_message_id", "=", message.id), *domain]
+                )
+        self.assertEqual(
+            found,
+            {
+                ("waiting", "Waiting"): self.env["mail.tracking.email"],
+                ("sent", "Sent"): trackings["sent"],
+                ("delivered", "Delivered"): trackings["delivered"],
+                ("opened", "Opened"): trackings["open"],
+                ("failed", "Failed"): trackings["hard_bounce"],
+            },
         )
-        self.assertEqual(found, alice)
+        self.assertEqual(
+            list(found),
+            [
+                ("waiting", "Waiting"),
+                ("sent", "Sent"),
+                ("delivered", "Delivered"),
+                ("opened", "Opened"),
+                ("failed", "Failed"),
+            ],
+        )
 
     def test_payload_tells_the_client_which_recipients_failed(self):
         message = self.post(self.alice | self.bob)

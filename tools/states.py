@@ -1,7 +1,7 @@
 """The states of a tracking email, defined once: what they are, which are
-failures, which overrule which, the event that leads to each (and the kinds
-of events that are handled apart), the status the chatter shows for each and
-how lists colour them. The field's selection, the
+failures, which overrule which, what each weighs in an address's score, the
+event that leads to each (and the kinds of events that are handled apart),
+the status the chatter shows for each and how lists colour them. The field's selection, the
 views (``mail.tracking.email._get_view``, the "Mail State" column of
 ``mail.thread._get_view``) and the web client (the ``failed`` and ``status``
 of each recipient in the store payload) take them from here. Pure data and
@@ -36,6 +36,21 @@ SOFT_FAILED_STATES = ("error", "soft-bounced")
 BOUNCED_STATES = ("bounced", "rejected", "spam")
 #: The success path, in the only order it may be walked.
 SUCCESS_RANK = {"deferred": 1, "sent": 2, "delivered": 3, "opened": 4}
+
+#: What each tracking state adds to the 50 points of an address with no
+#: history (the score stays within 0 and 100): a read email counts for a
+#: lot, a delivered one a little; failures that are the address's fault
+#: (bounces, rejects, spam complaints) take points, SMTP errors on our side
+#: (``error``) and emails still under way take none.
+SCORE_WEIGHTS = {
+    "delivered": 2,
+    "opened": 5,
+    "soft-bounced": -5,
+    "unsub": -10,
+    "rejected": -25,
+    "bounced": -30,
+    "spam": -50,
+}
 
 #: The state each ``mail.tracking.event`` type leads to.
 EVENT_STATE = {
