@@ -5,21 +5,6 @@ from odoo.tools import SQL
 
 from ..tools.context_keys import PROVIDER_KEY, SKIP_TRACKING_KEY, SMTP_HOST_KEY
 
-
-def _narrow_to(email, trackings):
-    """Address ``email``, an outgoing email dict to raw addresses, only to
-    the addresses of ``trackings`` when it was sent to the others already;
-    its Cc, accepted with them, are not sent again either."""
-    if email.get("partner_id"):
-        return
-    addresses = set(trackings.mapped("recipient_address"))
-    email_to = [recipient for recipient in email["email_to"] if tools.email_normalize(recipient) in addresses]
-    if len(email_to) < len(email["email_to"]):
-        email["email_to"] = email_to
-        email["email_cc"] = []
-        email["email_to_normalized"] = [address for address in email["email_to_normalized"] if address in addresses]
-
-
 #: The fields of the trackings that sending reads.
 SENDING_FIELDS = ["partner_id", "recipient_address", "token", "state"]
 
@@ -98,7 +83,7 @@ class MailMail(models.Model):
         """A mail queued again (Odoo's retry) waits again for its recipients
         that failed."""
         # sudo: the trackings are the server's record of what it sends
-        self.sudo().mail_tracking_ids.filtered(lambda tracking: tracking.state == "error")._mark_waiting()
+        self.sudo().mail_tracking_ids._wait_again_after_send_error()
 
     def _prepare_outgoing_list(self, mail_server=False, doc_to_followers=None):
         """Mark each outgoing email with the trackings of its recipients, and
@@ -108,8 +93,7 @@ class MailMail(models.Model):
         trackings = self._tracking_sending_trackings()
         if not trackings:
             return emails
-        # a retry: some recipients wait again, the others were served already
-        retrying = any(trackings.mapped("state")) and not all(trackings.mapped("state"))
+        retrying = trackings._is_retry()
         find_trackings = trackings._outgoing_finder()
         provider = self._tracking_provider(mail_server)
         img_base_url = trackings._tracking_img_base_url()
@@ -117,12 +101,11 @@ class MailMail(models.Model):
         for email in emails:
             email_trackings = find_trackings(email)
             if retrying:
-                email_trackings = email_trackings.filtered(lambda tracking: not tracking.state)
+                email_trackings = email_trackings._retry_recipients(email)
                 if not email_trackings:
                     # sent already; or it has no tracking (Cc only), and Odoo
                     # sent it first, before the served recipients
                     continue
-                _narrow_to(email, email_trackings)
             if email_trackings:
                 email["headers"] = {**email["headers"], **email_trackings._outgoing_headers(email, provider)}
             if (

@@ -5,8 +5,6 @@ from odoo.tools import SQL
 
 from odoo.addons.mail.tools.discuss import Store
 
-from ..tools.states import FAILED_STATES
-
 #: The bus notification telling the internal users which messages have new
 #: tracking statuses.
 STATUSES_CHANGED = "mail_activity_tracking/statuses_changed"
@@ -171,8 +169,7 @@ class MailMessage(models.Model):
         failed, through Odoo's own queue: their trackings wait again."""
         self._tracking_check_can_act()
         # sudo: the caller was checked above (``_tracking_check_can_act``); trackings are read-only to users
-        for message in self.sudo():
-            message.mail_tracking_ids.filtered(lambda tracking: tracking.state in FAILED_STATES)._resend()
+        self.sudo().mail_tracking_ids._resend_failed()
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         return True
 
