@@ -39,6 +39,9 @@ def record_waiting(db, limit=MAX_BATCH):
 
 
 class HandoffWriter:
+    #: The clock ``FLUSH_DELAY`` is measured on.
+    clock = staticmethod(time.monotonic)
+
     def __init__(self):
         self._condition = threading.Condition()
         self._databases = set()
@@ -86,8 +89,8 @@ class HandoffWriter:
         """Let the rows of a batch come for ``FLUSH_DELAY`` after its first
         notice (the notices of later rows do not cut the wait short: each
         would make a batch of its own), unless a flush is asked for."""
-        deadline = time.monotonic() + FLUSH_DELAY
-        while not self._flush_waiters and (left := deadline - time.monotonic()) > 0:
+        deadline = self.clock() + FLUSH_DELAY
+        while not self._flush_waiters and (left := deadline - self.clock()) > 0:
             self._condition.wait(left)
 
     def _record(self, databases):
