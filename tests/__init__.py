@@ -30,3 +30,4 @@ from . import test_handoff_batches
 from . import test_mass_mailing
 from . import test_model_layout
 from . import test_handoff_nodes
+from . import test_architecture
