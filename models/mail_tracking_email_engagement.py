@@ -13,6 +13,9 @@ from ..tools.states import ENGAGEMENT_EVENTS
 class MailTrackingEmail(models.Model):
     _inherit = "mail.tracking.email"
 
+    # Measures, not flags: 1 or 0 per email, so that the lists and the pivot
+    # sum them into how many emails a person opened or clicked (the stored
+    # names, kept since the first release, read like booleans).
     human_opened = fields.Integer(
         string="Human open",
         compute="_compute_engagement",
