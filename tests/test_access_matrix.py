@@ -52,6 +52,7 @@ MATRIX = {
     # clearing a bounce clears the contacts' flag: it takes the right to edit contacts
     "rpc action_clear_bounce": "YNYNNNN",
     "rpc action_anonymize_tracking": "YNNNNNN",
+    "rpc action_open_mailing_trace": "YYYYNNN",
     # routes
     "route statuses": "YYYYNNN",
     "route details": "YYYYNNN",
@@ -364,6 +365,11 @@ class TestAccessMatrix(HttpCase, TrackingCase):
         done = not self.bounced.recipient
         self.assertEqual(done, not error)
         return done
+
+    def cell_rpc_action_open_mailing_trace(self, user_key):
+        args = [[self.opened.id]]
+        result, error = self.call_kw(user_key, "mail.tracking.email", "action_open_mailing_trace", args)
+        return not error and result["res_model"] == "mailing.trace"
 
     def cell_route_statuses(self, user_key):
         result, error = self.rpc(user_key, "/mail/tracking/statuses", {"message_ids": [self.message.id]})
