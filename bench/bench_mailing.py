@@ -127,11 +127,13 @@ def main():
         for side in sides:
             with bl.environment(side.db) as env:
                 side.queue(env)
+            bl.log(f"mailing {side.kind}: queued in {side.queue_seconds:.1f} s, {side.queue_queries} queries")
         sink.reset()
         for step in range(-(-args.contacts // args.queue_chunk)):
             for side in sides if step % 2 == 0 else reversed(sides):
                 with bl.environment(side.db) as env:
                     side.send(env, args.queue_chunk)
+            bl.log(f"mailing: sent {[(side.kind, side.sent, round(side.seconds, 1)) for side in sides]}")
         accepted = sink.count()["domains"]
         reads = {side.kind: [] for side in sides}
         for step in range(args.reads + 2):

@@ -3,10 +3,9 @@ import psycopg2
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from ..tools.context_keys import PROVIDER_KEY, SKIP_TRACKING_KEY, SMTP_HOST_KEY
-
-#: The fields of the trackings that sending reads.
-SENDING_FIELDS = ["partner_id", "recipient_address", "token", "state"]
+from ..tools.context_keys import MAILS_DELETED_KEY, PROVIDER_KEY, SENDING_RUN_KEY, SKIP_TRACKING_KEY, SMTP_HOST_KEY
+from ..tools.sending_run import SendingRun
+from .mail_tracking_email_sending import SENDING_FIELDS
 
 
 class MailMail(models.Model):
@@ -22,6 +21,11 @@ class MailMail(models.Model):
             self.env["mail.tracking.email"].sudo().create(mails._tracking_values(vals_list))
         mails.filtered(lambda mail: mail.email_to or mail.email_cc)._tracking_store_raw_recipients()
         return mails
+
+    def unlink(self):
+        # Odoo deletes the mails, then their messages: the trackings let go of
+        # the mails with them
+        return super(MailMail, self.with_context(**{MAILS_DELETED_KEY: True})).unlink()
 
     def write(self, vals):
         if vals.get("state") == "outgoing":
@@ -96,7 +100,8 @@ class MailMail(models.Model):
         retrying = trackings._is_retry()
         find_trackings = trackings._outgoing_finder()
         provider = self._tracking_provider(mail_server)
-        img_base_url = trackings._tracking_img_base_url()
+        # Email Marketing's emails carry its own pixel and tracked links
+        img_base_url = not self._tracking_engagement_left_to_mailing() and trackings._tracking_img_base_url()
         outgoing = []
         for email in emails:
             email_trackings = find_trackings(email)
@@ -112,7 +117,6 @@ class MailMail(models.Model):
                 img_base_url
                 and len(email_trackings) == 1
                 and email["body"]
-                and not self._tracking_engagement_left_to_mailing()
                 and email_trackings._engagement_tracking_allowed()
             ):
                 email.update(email_trackings._tracking_rewrite_links(email, img_base_url))
@@ -133,11 +137,10 @@ class MailMail(models.Model):
         if len(mail) == 1 and self.env.cache.contains(mail, mail._fields["mail_tracking_ids"]):
             return mail.mail_tracking_ids.sorted("id")
         # sudo: the trackings are the server's record of what it sends
-        return (
-            self.env["mail.tracking.email"]
-            .sudo()
-            .search_fetch([("mail_id", "in", self.ids)], SENDING_FIELDS, order="id")
-        )
+        Tracking = self.env["mail.tracking.email"].sudo()
+        if len(mail) == 1 and (kept := Tracking._kept_sending_trackings(mail.id)) is not None:
+            return kept
+        return Tracking.search_fetch([("mail_id", "in", self.ids)], SENDING_FIELDS, order="id")
 
     def _tracking_provider(self, mail_server):
         """The mail provider ``mail_server`` sends through: as ``_send`` read
@@ -158,10 +161,11 @@ class MailMail(models.Model):
                 }
             )
         outgoing = self.filtered(lambda mail: mail.state == "outgoing")
+        Tracking = self.env["mail.tracking.email"]
         if not self.env["ir.mail_server"]._disable_send():
             # Odoo prepares the mails one by one: read their trackings at once
-            # (sudo: the trackings are the server's record of what it sends)
-            self.sudo().mail_tracking_ids.fetch(SENDING_FIELDS)
+            # and keep what sending reads of them for the whole batch
+            Tracking._keep_sending_values(self)
         try:
             result = super(MailMail, mails)._send(*args, smtp_session=smtp_session, mail_server=mail_server, **kwargs)
         except (psycopg2.Error, MemoryError):
@@ -171,18 +175,26 @@ class MailMail(models.Model):
         except Exception as error:
             outgoing.with_env(mails.env)._tracking_mark_interrupted(error)
             raise
+        finally:
+            Tracking._forget_sending_values()
         return result
 
     def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
         """Record the emails sent, once for all the batches, before the
-        caller reads their trackings (else the commit does). The notices of
-        new statuses of the commits inside (Odoo's queue commits after each
-        mail) are merged (``mail.message._tracking_bus_coalescing``)."""
+        caller reads their trackings (else the commit does); the call is a
+        sending run (``tools.sending_run``), which keeps what sending reads
+        across the commits of Odoo's queue, and when the queue commits after
+        each mail, lets the sends of Email Marketing's emails wait to be
+        recorded together. The notices of new statuses of the commits
+        inside are merged (``mail.message._tracking_bus_coalescing``)."""
+        mails = self
+        if SENDING_RUN_KEY not in self.env.context:
+            mails = self.with_context(**{SENDING_RUN_KEY: SendingRun(defers=auto_commit)})
         with self.env["mail.message"]._tracking_bus_coalescing():
-            result = super().send(
+            result = super(MailMail, mails).send(
                 auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
             )
-        self.env["mail.tracking.email"]._flush_sent()
+        mails.env["mail.tracking.email"]._flush_sent()
         return result
 
     def _postprocess_sent_message(self, success_pids, success_emails, failure_reason=False, failure_type=None):

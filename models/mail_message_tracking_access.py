@@ -1,6 +1,8 @@
 from odoo import models
 from odoo.exceptions import AccessError
 
+from ..tools.context_keys import MAILS_DELETED_KEY
+
 
 class MailMessage(models.Model):
     """Who may act on a message whose email failed, and what deleting a
@@ -9,14 +11,16 @@ class MailMessage(models.Model):
     _inherit = "mail.message"
 
     def unlink(self):
-        # sudo: trackings of the queued emails of the messages. They let go of
-        # those emails first: PostgreSQL, nulling both links of a tracking in
-        # one cascade (message -> email -> tracking), may check the first
-        # update against the email already deleted.
-        # sudo: the trackings of the emails deleted with their messages, whoever deletes them
-        self.env["mail.tracking.email"].sudo().search(
-            [("mail_message_id", "in", self.ids), ("mail_id", "!=", False)]
-        ).mail_id = False
+        # The trackings of the queued emails of the messages let go of those
+        # emails first: PostgreSQL, nulling both links of a tracking in one
+        # cascade (message -> email -> tracking), may check the first update
+        # against the email already deleted. Not needed for the messages
+        # Odoo deletes after their emails (mail.mail's unlink).
+        if not self.env.context.get(MAILS_DELETED_KEY):
+            # sudo: the trackings of the emails deleted with their messages, whoever deletes them
+            self.env["mail.tracking.email"].sudo().search(
+                [("mail_message_id", "in", self.ids), ("mail_id", "!=", False)]
+            ).mail_id = False
         return super().unlink()
 
     def _tracking_check_can_act(self):

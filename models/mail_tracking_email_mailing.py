@@ -25,11 +25,17 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..tools.states import EVENT_STATE
+from ..tools.timestamps import complete_times
+
 #: System parameter: the last day a delivery report (a delivery status
 #: notification or a provider's "delivered") reached this database.
 REPORTS_ARRIVE_PARAM = "mail_activity_tracking.delivery_reports_received"
 #: How long after the last report reports are still taken to come back.
 REPORTS_ARRIVE_DAYS = 30
+#: How long a tracking of an Email Marketing email may wait after its trace
+#: says it was sent before ``_cron_record_mailing_sends_left`` records it.
+SENDS_LEFT_AFTER = timedelta(minutes=10)
 #: Where ``_await_delivery_report`` notes, for the transaction, the
 #: trackings of the emails whose delivery will be reported.
 REPORTS_AWAITED_KEY = "mail_activity_tracking.reports_awaited"
@@ -121,3 +127,29 @@ class MailTrackingEmail(models.Model):
             "res_id": self.mailing_trace_id,
             "view_mode": "form",
         }
+
+    @api.model
+    def _cron_record_mailing_sends_left(self):
+        """Backstop of the sends of Email Marketing's emails that a run of
+        the queue lets wait beyond its commits (``_mark_sent``): those of a
+        process that stopped before recording them. A tracking still
+        waiting whose trace says its email was sent (it has a send time)
+        ten minutes ago is recorded as sent then, as by the run."""
+        since = fields.Datetime.now() - SENDS_LEFT_AFTER
+        # sudo: the server records what it sent
+        waiting = self.sudo().search(
+            [("state", "=", False), ("mailing_trace_id", "!=", 0), ("create_date", "<", since)]
+        )
+        traces = waiting._mailing_traces()
+        if not traces:
+            return
+        sent = {trace.id: trace for trace in traces if trace.sent_datetime and trace.sent_datetime < since}
+        rows = []
+        for tracking in waiting.filtered(lambda tracking: tracking.mailing_trace_id in sent):
+            trace = sent[tracking.mailing_trace_id]
+            times = complete_times({"time": trace.sent_datetime})
+            rows.append(
+                (tracking.id, trace.message_id, None, None, None, times["timestamp"], times["time"], times["date"])
+            )
+        if rows:
+            waiting._change_state(EVENT_STATE["sent"], sent_rows=rows)

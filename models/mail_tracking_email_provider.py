@@ -26,8 +26,11 @@ class MailTrackingEmail(models.Model):
         new_hits = self._provider_hits_not_recorded(hits)
         created = self.env["mail.tracking.event"]
         for (event_type, _bounce_type, _bounce_description), type_hits in new_hits.items():
-            created |= self._record_events(event_type, type_hits)
-            self._tell_odoo(provider, event_type, type_hits)
+            events = self._record_events(event_type, type_hits)
+            created |= events
+            # what the pipeline left out (a repeat, a recipient who opted out) goes no further
+            recorded = set(events.tracking_email_id.ids)
+            self._tell_odoo(provider, event_type, [hit for hit in type_hits if hit[0].id in recorded])
         return created
 
     @api.model
@@ -36,6 +39,8 @@ class MailTrackingEmail(models.Model):
         emails: a hard bounce its bounce handling (for any email, as a
         report through the mail gateway does), the rest the traces of
         Email Marketing's mailings."""
+        if not hits:
+            return
         if event_type == "hard_bounce":
             for tracking, metadata in hits:
                 self.env["mail.thread"]._handle_provider_bounce(tracking, provider, metadata)

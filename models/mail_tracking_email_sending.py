@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools import SQL
 
+from ..tools.context_keys import SENDING_RUN_KEY
 from ..tools.provider_events import outgoing_headers as provider_headers
 from ..tools.recipients import tracking_display_name_sql
 from ..tools.references import TRACKING_HEADER
@@ -16,6 +17,8 @@ from ..tools.timestamps import complete_times
 #: header value names, and to whom the email of a partner is written.
 OUTGOING_CACHE_KEY = "mail_activity_tracking.outgoing"
 
+#: The fields of the trackings that sending reads.
+SENDING_FIELDS = ["partner_id", "recipient_address", "token", "state", "mailing_trace_id"]
 #: Where ``_mark_sent`` notes, for the transaction, the emails sent and not
 #: recorded yet.
 SENT_JOURNAL_KEY = "mail_activity_tracking.sent"
@@ -107,28 +110,89 @@ class MailTrackingEmail(models.Model):
         # sudo: the trackings of an email being sent, for the server
         return (self.sudo().browse(ids), written) if ids else (self._from_header(value), None)
 
+    @api.model
+    def _keep_sending_values(self, mails):
+        """Keep in the sending run what sending reads of the trackings of
+        ``mails``, the batch ``mail.mail._send`` sends, read for the batch:
+        Odoo's loop empties the cache at each mail (the commit of each mail
+        of the queue, the unlink of a sent mail), and each mail would read
+        its trackings again."""
+        run = self.env.context.get(SENDING_RUN_KEY)
+        if not run:
+            return
+        # sudo: the trackings are the server's record of what it sends
+        trackings = self.sudo().search_fetch([("mail_id", "in", mails.ids)], ["mail_id", *SENDING_FIELDS], order="id")
+        by_mail = dict.fromkeys(mails.ids, ())
+        for mail, mail_trackings in trackings.grouped("mail_id").items():
+            by_mail[mail.id] = mail_trackings.ids
+        values = {
+            name: {tracking.id: self._fields[name].convert_to_cache(tracking[name], tracking) for tracking in trackings}
+            for name in SENDING_FIELDS
+        }
+        run.kept = (by_mail, values)
+
+    @api.model
+    def _kept_sending_trackings(self, mail_id):
+        """The trackings of the mail ``mail_id`` with what sending reads of
+        them, as ``_keep_sending_values`` kept them; ``None`` when it did
+        not keep them."""
+        run = self.env.context.get(SENDING_RUN_KEY)
+        mails, values = run.kept if run else ({}, {})
+        if mail_id not in mails:
+            return None
+        # sudo: the trackings are the server's record of what it sends
+        trackings = self.sudo().browse(mails[mail_id])
+        for name in SENDING_FIELDS:
+            # the values read for the batch, in the cache again
+            self._fields[name]._insert_cache(trackings, [values[name][tracking_id] for tracking_id in trackings.ids])
+        return trackings
+
+    @api.model
+    def _forget_sending_values(self):
+        run = self.env.context.get(SENDING_RUN_KEY)
+        if run:
+            run.kept = ({}, {})
+
     def _mark_sent(self, smtp_server, message_id, written):
         """Note that ``self``, the trackings of one email (``written`` as in
-        ``_from_outgoing_header``), were sent; ``_flush_sent`` records it for all
-        the emails sent at once (Odoo sends one email per recipient)."""
+        ``_from_outgoing_header``), were sent; ``_flush_sent`` records the
+        sends of all the emails at once (Odoo sends one email per
+        recipient), at the latest when the transaction commits. During a
+        run of the queue (a commit after each mail), the sends of Email
+        Marketing's emails, one recipient each, wait beyond the commits to
+        be recorded together (``tools.sending_run``); those a process that
+        stopped in between never recorded are left to
+        ``_cron_record_mailing_sends_left``."""
+        entry = (self.ids, smtp_server, message_id, written, time.time())
         data = self.env.cr.precommit.data
         if SENT_JOURNAL_KEY not in data:
             data[SENT_JOURNAL_KEY] = []
-            self.env.cr.precommit.add(self._flush_sent)
-        data[SENT_JOURNAL_KEY].append((self.ids, smtp_server, message_id, written, time.time()))
+            self.env.cr.precommit.add(self._flush_sent_at_commit)
+        run = self.env.context.get(SENDING_RUN_KEY)
+        if run and run.defers and all(self.mapped("mailing_trace_id")):
+            run.sent.append(entry)
+        else:
+            data[SENT_JOURNAL_KEY].append(entry)
 
     @api.model
     def _sent_not_recorded(self):
         """The ids of the trackings ``_mark_sent`` noted, not recorded yet."""
-        journal = self.env.cr.precommit.data.get(SENT_JOURNAL_KEY, ())
+        run = self.env.context.get(SENDING_RUN_KEY)
+        journal = [*self.env.cr.precommit.data.get(SENT_JOURNAL_KEY, ()), *(run.sent if run else ())]
         return {tracking_id for entry in journal for tracking_id in entry[0]}
 
     @api.model
-    def _flush_sent(self):
-        """Record the sends noted by ``_mark_sent``, through the fast path of
+    def _flush_sent_at_commit(self):
+        self._flush_sent(everything=False)
+
+    @api.model
+    def _flush_sent(self, everything=True):
+        """Record the sends noted by ``_mark_sent`` (those that may wait, only
+        when due unless ``everything``), through the fast path of
         ``_change_state``: one statement updates the trackings and inserts
         their "sent" events, reading nothing before."""
-        journal = self.env.cr.precommit.data.pop(SENT_JOURNAL_KEY, [])
+        run = self.env.context.get(SENDING_RUN_KEY)
+        journal = [*self.env.cr.precommit.data.pop(SENT_JOURNAL_KEY, []), *(run.take_sent(everything) if run else [])]
         if not journal:
             return
         rows = []

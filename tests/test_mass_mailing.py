@@ -6,6 +6,7 @@ through Odoo's mail gateway. These tests run in a database where
 import html
 import json
 import re
+import threading
 
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -113,6 +114,89 @@ class TestMailingDeliveryReports(MailingCase):
         statuses = {address: self.trace_of(address).trace_status for address in [*READERS.values(), GONE, BUSY]}
         self.assertEqual(statuses, {**dict.fromkeys(READERS.values(), "sent"), GONE: "bounce", BUSY: "pending"})
         self.assertEqual((self.mailing.delivered, self.mailing.bounced), (2, 1))
+
+
+@tagged("post_install", "-at_install", MASS_MAILING_TAG)
+class TestMailingQueueRun(MailingCase):
+    """A mailing sent by Odoo's queue as its cron runs it: a commit after
+    each mail (the commits of Odoo's test cursor, which run the pre-commit
+    hooks and empty the cache as a real one does)."""
+
+    def run_queue(self):
+        """Send the mailing's mails as the cron does; return the statements
+        the addon's tables saw meanwhile."""
+        # the mailing queues its mails, whatever their number
+        self.env["ir.config_parameter"].set_param("mail.mail.force.send.limit", 0)
+        self.mailing.action_send_mail()
+        mails = self.env["mail.mail"].sudo().search([("mailing_id", "=", self.mailing.id)])
+        self.assertEqual(len(mails), 4, "queued")
+        statements = []
+
+        def watch(cr, query, params, start, depth):
+            text = query.decode() if isinstance(query, bytes) else str(query)
+            if "mail_tracking_email" in text:
+                statements.append(text)
+
+        thread = threading.current_thread()
+        hooks = getattr(thread, "query_hooks", ())
+        with (
+            self.enter_registry_test_mode(),
+            self.registry.cursor() as cr,
+            mute_logger("odoo.addons.mail.models.mail_mail"),
+        ):
+            thread.query_hooks = (*hooks, watch)
+            try:
+                self.env(cr=cr)["mail.mail"].browse(mails.ids).send(auto_commit=True)
+            finally:
+                thread.query_hooks = hooks
+        return statements
+
+    def test_sends_recorded_in_a_few_statements(self):
+        """Each mail of a mailing goes to one recipient: the trackings of the
+        run are read once and recorded as sent together, not one mail at a
+        time (Odoo's queue commits after each)."""
+        self.start_smtp()
+        statements = self.run_queue()
+        trackings = (
+            self.env["mail.tracking.email"]
+            .sudo()
+            .search([("mailing_trace_id", "in", self.mailing.mailing_trace_ids.ids)])
+        )
+        self.assertEqual(trackings.mapped("state"), ["sent"] * 4)
+        self.assertEqual(len(trackings.tracking_event_ids), 4)
+        self.assertLessEqual(len(statements), 2, "\n".join(statements))
+
+    def test_sends_a_stopped_run_left_are_recorded_later(self):
+        """A process that stops during a run leaves the sends it had not
+        recorded yet: the trackings wait while the traces say sent. Ten
+        minutes on, the backstop records them with the traces' send time."""
+        self.start_smtp()
+        self.run_queue()
+        trackings = (
+            self.env["mail.tracking.email"]
+            .sudo()
+            .search([("mailing_trace_id", "in", self.mailing.mailing_trace_ids.ids)])
+        )
+        # what the stopped process left: trackings waiting, queued and sent an hour ago
+        trackings.tracking_event_ids.unlink()
+        self.env.cr.execute(
+            "UPDATE mail_tracking_email SET state = NULL, create_date = now() - interval '1 hour' WHERE id IN %s",
+            [tuple(trackings.ids)],
+        )
+        self.env.cr.execute(
+            "UPDATE mailing_trace SET sent_datetime = now() - interval '1 hour' WHERE id IN %s",
+            [tuple(self.mailing.mailing_trace_ids.ids)],
+        )
+        late = trackings.filtered(lambda tracking: tracking.recipient_address == BUSY)
+        self.env.cr.execute("UPDATE mailing_trace SET sent_datetime = now() WHERE id = %s", [late.mailing_trace_id])
+        self.env.invalidate_all()
+        self.env["mail.tracking.email"]._cron_record_mailing_sends_left()
+        self.assertEqual(
+            {tracking.recipient_address: tracking.state for tracking in trackings},
+            {**dict.fromkeys([*READERS.values(), GONE], "sent"), BUSY: False},
+            "sent an hour ago: recorded; sent a moment ago: left to its run",
+        )
+        self.assertEqual(len(trackings.tracking_event_ids), 3)
 
 
 @tagged("post_install", "-at_install", MASS_MAILING_TAG)

@@ -7,3 +7,8 @@ PROVIDER_KEY = "mail_tracking_provider"
 #: Create a ``mail.mail`` without trackings (a retry in a new mail brings
 #: its own).
 SKIP_TRACKING_KEY = "mail_tracking_skip"
+#: ``mail.mail`` deletes its mails, then their messages.
+MAILS_DELETED_KEY = "mail_tracking_mails_deleted"
+#: The ``tools.sending_run.SendingRun`` of the call of ``mail.mail.send`` in
+#: progress.
+SENDING_RUN_KEY = "mail_tracking_sending_run"
