@@ -94,7 +94,7 @@ def main():
         + "; ".join(environment())
         + ".",
         "",
-        '"Plain Odoo" is the same flow on a database with only `mail` installed, in the same run. '
+        '"Plain Odoo" is the same flow on a database with only `mail` installed (`mail` and `mass_mailing` for the mailing metric), in the same run. '
         "INFO rows are context, without a budget.",
         "",
         *(
