@@ -138,7 +138,7 @@ class MailTrackingEmail(models.Model):
         since = fields.Datetime.now() - SENDS_LEFT_AFTER
         # sudo: the server records what it sent
         waiting = self.sudo().search(
-            [("state", "=", False), ("mailing_trace_id", "!=", 0), ("create_date", "<", since)]
+            [("state", "=", False), ("mailing_trace_id", ">", 0), ("create_date", "<", since)]
         )
         traces = waiting._mailing_traces()
         if not traces:
