@@ -81,12 +81,12 @@ def _verify_postmark(env, settings, server_id, httprequest, body):
 
 
 def _verify_brevo(env, settings, server_id, httprequest, body):
+    # the console's webhooks carry the credentials of the URL (basic
+    # authentication); those made through Brevo's API may carry the secret
+    # as a bearer token instead
     authorization = _authorization(httprequest)
-    if settings.user:
-        valid = provider_signatures.basic_auth_valid(authorization, settings.user, settings.secret)
-    else:
-        valid = provider_signatures.bearer_token_valid(authorization, settings.secret)
-    if not valid:
+    valid = provider_signatures.basic_auth_valid(authorization, settings.user, settings.secret)
+    if not (valid or provider_signatures.bearer_token_valid(authorization, settings.secret)):
         raise WebhookRefused(401, "wrong credentials")
     payload = _json(body)
     if isinstance(payload, list) and len(payload) > MAX_EVENTS:
@@ -98,26 +98,24 @@ def _verify_ses(env, settings, server_id, httprequest, body):
     message = _json(body)
     if not isinstance(message, dict):
         raise WebhookRefused(400, "not an SNS message")
-    if not settings.sns_topic_arn or message.get("TopicArn") != settings.sns_topic_arn:
+    if httprequest.headers.get("x-amz-sns-rawdelivery") == "true" or "Type" not in message:
+        # the SES event alone, without SNS's envelope and its signature
+        raise WebhookRefused(403, "SNS raw message delivery is on: turn it off in the topic's subscription")
+    message_type, topic = message.get("Type"), message.get("TopicArn")
+    confirmation = message_type == "SubscriptionConfirmation"
+    if not (confirmation or topic in settings.sns_topics):
         raise WebhookRefused(403, "another SNS topic")
     certificate = sns_certificate(message.get("SigningCertURL"))
     if not certificate or not provider_signatures.sns_signature_valid(message, certificate):
         raise WebhookRefused(403, "wrong signature or certificate")
-    if message.get("Type") == "SubscriptionConfirmation":
-        _keep_sns_subscription_link(env, server_id, message.get("SubscribeURL"))
-    if message.get("Type") != "Notification":
+    if confirmation:
+        if not (isinstance(topic, str) and provider_signatures.sns_subscribe_url_valid(message.get("SubscribeURL"))):
+            raise WebhookRefused(403, "subscription link off SNS")
+        _logger.info("SNS subscription of mail server %s waits for its confirmation link to be opened", server_id)
+        env["ir.mail_server"].browse(server_id)._tracking_keep_sns_subscription(message["SubscribeURL"], topic[:256])
+    if message_type != "Notification":
         return None, None
     return message.get("Message"), None
-
-
-def _keep_sns_subscription_link(env, server_id, url):
-    """Keep the confirmation link of the topic's subscription on the server,
-    where an administrator opens it: this server visits no address that a
-    request gives it."""
-    if not provider_signatures.sns_subscribe_url_valid(url):
-        raise WebhookRefused(403, "subscription link off SNS")
-    _logger.info("SNS subscription of mail server %s waits for its confirmation link to be opened", server_id)
-    env["ir.mail_server"].browse(server_id).tracking_sns_subscribe_url = url
 
 
 VERIFIERS = {

@@ -5,7 +5,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from ..tools.provider_signatures import load_public_key, parse_networks
+from ..tools.provider_signatures import load_public_key, parse_networks, parse_sns_topics
 
 #: The providers whose events a mail server may receive, and the secret each
 #: one proves its requests with.
@@ -37,7 +37,8 @@ class WebhookSettings(NamedTuple):
     provider: str
     secret: str
     user: str
-    sns_topic_arn: str
+    #: the ARNs of the SNS topics whose messages are this server's
+    sns_topics: tuple
     networks: tuple
 
 
@@ -57,20 +58,27 @@ class IrMailServer(models.Model):
         groups="base.group_system",
         copy=False,
         help="Mailgun: the webhook signing key. SendGrid: the verification key of the signed event webhook. "
-        "Postmark and Brevo: the password of the webhook's credentials (made up for you). "
+        "Postmark and Brevo: the password of the webhook's credentials (made up for you, and in the webhook URL); "
+        "Brevo also takes it as the bearer token of a webhook made through its API. "
         "Amazon SES: not used (SNS signs with Amazon's certificates).",
     )
     tracking_webhook_user = fields.Char(
         string="Webhook user",
         groups="base.group_system",
         copy=False,
-        help="Postmark, and Brevo with basic authentication: the user of the webhook's credentials. "
-        "Brevo without a user: the secret is a bearer token.",
+        help="Postmark and Brevo: the user of the webhook's credentials (made up for you, and in the webhook URL).",
     )
-    tracking_sns_topic_arn = fields.Char(
+    tracking_sns_topic_arn = fields.Text(
         string="SNS topic ARN",
         groups="base.group_system",
-        help="Amazon SES: the topic the events are published to; messages of any other topic are refused.",
+        help="Amazon SES: the topics the events are published to, one per line (the configuration set's, "
+        "the identity's feedback notifications'); messages of any other topic are refused.",
+    )
+    tracking_ses_configuration_set = fields.Char(
+        string="SES configuration set",
+        help="Amazon SES: the configuration set whose event destination publishes to the topic, named on every "
+        "email this server sends (X-SES-CONFIGURATION-SET). Leave empty when it is the sending identity's "
+        "default configuration set.",
     )
     tracking_sns_subscribe_url = fields.Char(
         string="SNS subscription to confirm",
@@ -78,6 +86,14 @@ class IrMailServer(models.Model):
         readonly=True,
         copy=False,
         help="Open this link once to confirm the topic's subscription; it goes away with the first event.",
+    )
+    tracking_sns_subscribe_topic = fields.Char(
+        string="Topic asking",
+        groups="base.group_system",
+        readonly=True,
+        copy=False,
+        help="The SNS topic the subscription to confirm is of. Confirm it only if the topic is yours; "
+        "its events are recorded once its ARN is in SNS topic ARN.",
     )
     tracking_allowed_networks = fields.Text(
         string="Allowed networks",
@@ -105,8 +121,13 @@ class IrMailServer(models.Model):
             return False
         path = f"/mail/tracking/webhook/{self.tracking_provider}/{quote(self.env.cr.dbname, safe='')}/{self.id}"
         url = urlsplit(f"{base_url}{path}")
-        if self.tracking_provider == "postmark" and self.tracking_webhook_user and self.tracking_webhook_secret:
-            # Postmark has no signature: the credentials go in the URL
+        if (
+            self.tracking_provider in CREDENTIAL_PROVIDERS
+            and self.tracking_webhook_user
+            and self.tracking_webhook_secret
+        ):
+            # no signature: the credentials go in the URL, where the
+            # provider's console takes them (it sends no header of ours)
             credentials = f"{quote(self.tracking_webhook_user, safe='')}:{quote(self.tracking_webhook_secret, safe='')}"
             url = url._replace(netloc=f"{credentials}@{url.netloc}")
         return urlunsplit(url)
@@ -165,9 +186,23 @@ class IrMailServer(models.Model):
             server.tracking_provider,
             server.tracking_webhook_secret or "",
             server.tracking_webhook_user or "",
-            server.tracking_sns_topic_arn or "",
+            tuple(parse_sns_topics(server.tracking_sns_topic_arn)),
             tuple(parse_networks(server.tracking_allowed_networks)),
         )
+
+    def _tracking_outgoing_provider(self):
+        """``(provider, SES configuration set)`` that the emails sent through
+        this server name (``tools.provider_events.outgoing_headers``)."""
+        configuration_set = self.tracking_provider == "ses" and self.tracking_ses_configuration_set
+        return self.tracking_provider, configuration_set or False
+
+    def _tracking_keep_sns_subscription(self, url, topic):
+        """Keep the confirmation link of ``topic``'s subscription on the
+        server, where an administrator opens it: this server visits no
+        address that a request gives it. A topic not saved yet asks too (the
+        subscription was made first): the form says which."""
+        # sudo: a verified SNS request, for the server's administrators
+        self.sudo().write({"tracking_sns_subscribe_url": url, "tracking_sns_subscribe_topic": topic})
 
     def _tracking_events_received(self):
         """These servers' webhooks received events now: note the time (at
@@ -180,17 +215,17 @@ class IrMailServer(models.Model):
             if not last or (now - last).total_seconds() > LAST_EVENT_PRECISION:
                 values["tracking_last_event_time"] = now
             if server.tracking_sns_subscribe_url:
-                values["tracking_sns_subscribe_url"] = False
+                values.update(tracking_sns_subscribe_url=False, tracking_sns_subscribe_topic=False)
             if values:
                 server.write(values)
 
     def _tracking_make_credentials(self):
         """Postmark and Brevo prove their requests with credentials we give
-        them: make them up when none are set."""
+        them, in the webhook URL: make them up when none are set."""
         for server in self.filtered(lambda server: server.tracking_provider in CREDENTIAL_PROVIDERS):
             # sudo: the secret is for system administrators only; who may set the provider may have it made
             server = server.sudo()
             if not server.tracking_webhook_secret:
                 server.tracking_webhook_secret = secrets.token_urlsafe(24)
-            if server.tracking_provider == "postmark" and not server.tracking_webhook_user:
+            if not server.tracking_webhook_user:
                 server.tracking_webhook_user = "odoo"

@@ -112,7 +112,7 @@ class MailMail(models.Model):
                     # sent it first, before the served recipients
                     continue
             if email_trackings:
-                email["headers"] = {**email["headers"], **email_trackings._outgoing_headers(email, provider)}
+                email["headers"] = {**email["headers"], **email_trackings._outgoing_headers(email, *provider)}
             if (
                 img_base_url
                 and len(email_trackings) == 1
@@ -143,11 +143,11 @@ class MailMail(models.Model):
         return Tracking.search_fetch([("mail_id", "in", self.ids)], SENDING_FIELDS, order="id")
 
     def _tracking_provider(self, mail_server):
-        """The mail provider ``mail_server`` sends through: as ``_send`` read
-        it for the batch, else from the server."""
+        """``(provider, SES configuration set)`` of ``mail_server``: as
+        ``_send`` read them for the batch, else from the server."""
         if PROVIDER_KEY in self.env.context:
             return self.env.context[PROVIDER_KEY]
-        return mail_server.tracking_provider if mail_server else False
+        return mail_server._tracking_outgoing_provider() if mail_server else (False, False)
 
     def _send(self, *args, smtp_session=None, mail_server=False, **kwargs):
         mails = self
@@ -157,7 +157,7 @@ class MailMail(models.Model):
             mails = self.with_context(
                 **{
                     SMTP_HOST_KEY: self.env["ir.mail_server"]._tracking_host(mail_server),
-                    PROVIDER_KEY: mail_server.tracking_provider,
+                    PROVIDER_KEY: mail_server._tracking_outgoing_provider(),
                 }
             )
         outgoing = self.filtered(lambda mail: mail.state == "outgoing")

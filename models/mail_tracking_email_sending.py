@@ -84,11 +84,12 @@ class MailTrackingEmail(models.Model):
         # sudo: the token is a secret of the server's, written in the email's envelope id
         return f"{self.id}-{self.sudo().token}" if self else ""
 
-    def _outgoing_headers(self, email, provider=False):
+    def _outgoing_headers(self, email, provider=False, configuration_set=False):
         """The headers of ``email``, an outgoing email dict of
         ``mail.mail._prepare_outgoing_list``, to ``self``, sent through the
         mail ``provider`` (which gives our reference back with its events,
-        see ``tools.provider_events``). The trackings are
+        see ``tools.provider_events``; Amazon SES publishes them through
+        ``configuration_set``). The trackings are
         remembered for the transaction with the recipient the email is
         written to, so that sending finds them without a query."""
         # sudo: the tokens are secrets of the server's, written in the email's header
@@ -99,7 +100,7 @@ class MailTrackingEmail(models.Model):
             else None
         )
         self.env.cr.cache.setdefault(OUTGOING_CACHE_KEY, {})[value] = (self.ids, written)
-        return {TRACKING_HEADER: value, **provider_headers(provider, value)}
+        return {TRACKING_HEADER: value, **provider_headers(provider, value, configuration_set)}
 
     @api.model
     def _from_outgoing_header(self, value):

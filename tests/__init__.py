@@ -31,3 +31,4 @@ from . import test_mass_mailing
 from . import test_model_layout
 from . import test_handoff_nodes
 from . import test_architecture
+from . import test_provider_setup

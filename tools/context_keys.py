@@ -2,7 +2,8 @@
 
 #: The host of the SMTP server of the batch ``mail.mail._send`` sends.
 SMTP_HOST_KEY = "mail_tracking_smtp_host"
-#: The mail provider (``ir.mail_server.tracking_provider``) of that server.
+#: The mail provider of that server and its SES configuration set
+#: (``ir.mail_server._tracking_outgoing_provider``).
 PROVIDER_KEY = "mail_tracking_provider"
 #: Create a ``mail.mail`` without trackings (a retry in a new mail brings
 #: its own).

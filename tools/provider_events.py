@@ -36,9 +36,11 @@ class ProviderEvent(NamedTuple):
     metadata: dict
 
 
-def outgoing_headers(provider, reference):
+def outgoing_headers(provider, reference, configuration_set=False):
     """The header asking ``provider`` to give ``reference`` back with each
-    event about the email (its "custom variable")."""
+    event about the email (its "custom variable"); for Amazon SES, the
+    ``configuration_set`` that publishes the events too, when given (else
+    the sending identity's default one does)."""
     if provider == "mailgun":
         return {"X-Mailgun-Variables": json.dumps({TRACKING_VARIABLE: reference})}
     if provider == "sendgrid":
@@ -48,7 +50,8 @@ def outgoing_headers(provider, reference):
     if provider == "ses":
         # SES tags allow letters, digits, _ - . @ only: the reference's
         # separators between trackings become "."
-        return {"X-SES-MESSAGE-TAGS": f"{TRACKING_VARIABLE}={reference.replace(', ', '.')}"}
+        tags = {"X-SES-MESSAGE-TAGS": f"{TRACKING_VARIABLE}={reference.replace(', ', '.')}"}
+        return {**tags, "X-SES-CONFIGURATION-SET": configuration_set} if configuration_set else tags
     if provider == "brevo":
         return {"X-Mailin-custom": reference}
     return {}

@@ -13,6 +13,7 @@ from .provider_events import (
     number,
     text,
 )
+from .references import TRACKING_HEADER
 
 # --- Mailgun ---------------------------------------------------------------
 
@@ -168,6 +169,26 @@ def _ses_type(event, kind):
     }.get(kind)
 
 
+def _ses_reference(mail):
+    """Our reference in an SES ``mail`` object: the tag of event publishing,
+    else (identity notifications carry no tags) our header among the
+    original headers, when the identity includes them."""
+    tags = as_dict(mail.get("tags")).get(TRACKING_VARIABLE)
+    if isinstance(tags, list) and tags and isinstance(tags[0], str):
+        return tags[0].replace(".", ", ")
+    headers = mail.get("headers") if isinstance(mail.get("headers"), list) else []
+    return next(
+        (
+            header["value"]
+            for header in headers
+            if isinstance(header, dict)
+            and isinstance(header.get("value"), str)
+            and str(header.get("name")).lower() == TRACKING_HEADER.lower()
+        ),
+        "",
+    )
+
+
 def parse_ses(notification_message):
     """``notification_message``: the ``Message`` of an SNS notification, the
     JSON text of one SES event."""
@@ -178,8 +199,7 @@ def parse_ses(notification_message):
     event = as_dict(event)
     kind = event.get("eventType") or event.get("notificationType")
     mail = as_dict(event.get("mail"))
-    tags = as_dict(mail.get("tags")).get(TRACKING_VARIABLE)
-    reference = tags[0].replace(".", ", ") if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
+    reference = _ses_reference(mail)
     detail = as_dict(event.get(kind[:1].lower() + kind[1:] if isinstance(kind, str) and kind else ""))
     events = []
     for address, status, diagnostic in _ses_recipients(event, kind):

@@ -153,6 +153,12 @@ def parse_networks(text):
     return networks
 
 
+def parse_sns_topics(text):
+    """The topic ARNs of a list written one per line or separated by
+    commas or spaces."""
+    return [entry for entry in re.split(r"[\s,]+", text or "") if entry]
+
+
 def address_allowed(address, networks):
     """Whether the client ``address`` is in one of ``networks``; an empty
     allow-list allows every address."""
