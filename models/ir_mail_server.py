@@ -3,6 +3,7 @@ import smtplib
 from odoo import api, models, tools
 
 from ..tools.context_keys import PROVIDER_KEY, SMTP_HOST_KEY
+from ..tools.dsn import original_recipient_option
 from ..tools.references import TRACKING_HEADER
 
 #: smtplib's session class, bound at import: tests may replace
@@ -17,7 +18,13 @@ class _TrackedSession:
     in ``refused`` the recipients the server refused while accepting others
     (smtplib returns those, and Odoo drops them). Any other session object
     (Odoo's test session offers ``send_message`` only) sends as it would
-    without the addon."""
+    without the addon.
+
+    Each recipient's RCPT names it as its original recipient (ORCPT), so
+    that the report of a server that forwards it elsewhere still names the
+    address we sent to. smtplib gives one set of RCPT options to all the
+    recipients of a ``send_message``: an email to several recipients is
+    sent once to each, with its own."""
 
     def __init__(self, session, envid):
         self._session = session
@@ -31,20 +38,58 @@ class _TrackedSession:
     def send_message(self, message, from_addr=None, to_addrs=None, *args, **kwargs):
         if not isinstance(self._session, SMTP_SESSION):
             return self._session.send_message(message, from_addr, to_addrs, *args, **kwargs)
-        mail_options, rcpt_options = self._dsn_options(*args, **kwargs)
-        result = self._session.send_message(message, from_addr, to_addrs, mail_options, rcpt_options)
+        if self._offers_dsn():
+            result = self._send_with_reports(message, from_addr, to_addrs, *args, **kwargs)
+        else:
+            result = self._session.send_message(message, from_addr, to_addrs, *args, **kwargs)
         self.refused.update({tools.email_normalize(address): reply for address, reply in result.items()})
         return result
 
-    def _dsn_options(self, mail_options=(), rcpt_options=()):
+    def _offers_dsn(self):
         self._session.ehlo_or_helo_if_needed()
-        if not self._session.has_extn("dsn"):
-            return mail_options, rcpt_options
-        self.reports_asked = True
-        return (
-            [*mail_options, "RET=HDRS", f"ENVID={self._envid}"],
-            [*rcpt_options, "NOTIFY=SUCCESS,FAILURE,DELAY"],
-        )
+        self.reports_asked = self._session.has_extn("dsn")
+        return self.reports_asked
+
+    def _send_with_reports(self, message, from_addr, to_addrs, mail_options=(), rcpt_options=()):
+        """Send ``message`` asking for its reports, once to each recipient
+        (``_send_to_each``)."""
+        mail_options = [*mail_options, "RET=HDRS", f"ENVID={self._envid}"]
+        rcpt_options = [*rcpt_options, "NOTIFY=SUCCESS,FAILURE,DELAY"]
+        addresses = [to_addrs] if isinstance(to_addrs, str) else list(to_addrs or [])
+        if len(addresses) < 2:
+            options = [*rcpt_options, *original_recipient_option(addresses[0] if addresses else "")]
+            return self._session.send_message(message, from_addr, to_addrs, mail_options, options)
+        return self._send_to_each(message, from_addr, addresses, mail_options, rcpt_options)
+
+    def _send_to_each(self, message, from_addr, addresses, mail_options, rcpt_options):
+        """Once a recipient has the email, a failure for another one is that
+        recipient's refusal (as smtplib reports a partial refusal), never an
+        error that would have the email sent again to all; a failure for
+        every recipient is raised as smtplib raises it."""
+        refused, first_error, delivered = {}, None, False
+        for index, address in enumerate(addresses):
+            options = [*rcpt_options, *original_recipient_option(address)]
+            try:
+                refused.update(self._session.send_message(message, from_addr, [address], mail_options, options))
+            except smtplib.SMTPRecipientsRefused as error:
+                refused.update(error.recipients)
+                first_error = first_error or error
+            except smtplib.SMTPResponseException as error:
+                refused[address] = (error.smtp_code, error.smtp_error)
+                first_error = first_error or error
+            except (smtplib.SMTPException, OSError) as error:
+                if not delivered:
+                    raise
+                # the connection is lost: the others did not get it
+                refused.update(dict.fromkeys(addresses[index:], ("", str(error))))
+                break
+            else:
+                delivered = True
+        if not delivered:
+            if isinstance(first_error, smtplib.SMTPRecipientsRefused):
+                raise smtplib.SMTPRecipientsRefused(refused)
+            raise first_error
+        return refused
 
 
 def _decode(reply):
@@ -83,7 +128,7 @@ class IrMailServer(models.Model):
             address = tracking.recipient_address or (written and written[1])
             if address in refused:
                 code, reply = refused[address]
-                tracking._mark_error("recipient_refused", f"{code} {_decode(reply)}", server, written)
+                tracking._mark_error("recipient_refused", f"{code} {_decode(reply)}".strip(), server, written)
                 refused_trackings |= tracking
         return refused_trackings
 

@@ -45,15 +45,16 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _record_delivery_reports(self, email_message, message_dict):
-        """Record each recipient's report on its tracking; return the
-        addresses whose report is a failure (``""`` for a failure that
-        names no address)."""
+        """Record each recipient's report on its tracking (named as its
+        original or final recipient); return the addresses whose report is
+        a failure (``""`` for a failure that names no address)."""
         candidates = self._bounce_trackings(email_message, message_dict)
         reports = delivery_reports(email_message) or [self._report_from_plain_bounce(message_dict, candidates)]
         for report in reports:
-            trackings = candidates.filtered(
-                lambda tracking, report=report: tracking.recipient_address == report["recipient"]
-            )
+            # a forwarding server reports the address it forwarded to, and
+            # the one we sent to (the ORCPT we gave) as the original one
+            addresses = {report["original_recipient"], report["recipient"]} - {False, ""}
+            trackings = candidates.filtered(lambda tracking, addresses=addresses: tracking.recipient_address in addresses)
             if not trackings and len(candidates) == 1 and not report["recipient"]:
                 trackings = candidates
             event_type, metadata = event_of_report(report)
@@ -61,7 +62,8 @@ class MailThread(models.AbstractModel):
             if not is_failure(report):
                 # a failure reaches Email Marketing through the bounce handling
                 trackings._tell_mailings(event_type)
-        failures = [report["recipient"] for report in reports if is_failure(report)]
+        # the bounce handling flags the contact of the address we sent to
+        failures = [report["original_recipient"] or report["recipient"] for report in reports if is_failure(report)]
         if not failures:
             _logger.info(
                 "Delivery report for %s recorded, no bounce: %s",

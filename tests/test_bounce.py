@@ -7,14 +7,17 @@ from ..tools.references import TRACKING_HEADER
 from .common import TrackingCase
 
 
-def delivery_status_notification(recipients, original=None, envid=None, to="bounce@example.com"):
+def delivery_status_notification(recipients, original=None, envid=None, to="bounce@example.com", orcpt=None):
     """The raw text of an RFC 3464 report: ``recipients`` is a list of
     (address, action, status, diagnostic); ``original`` the headers of the
-    reported email."""
+    reported email; ``orcpt`` maps a final recipient to the Original-Recipient
+    its block gives (RFC 3461's ORCPT, given when the email was sent)."""
     fields = ["Reporting-MTA: dns; mx.example.net"] + ([f"Original-Envelope-Id: {envid}"] if envid else [])
     blocks = ["\r\n".join(fields)]
     for address, action, status, diagnostic in recipients:
         block = [f"Final-Recipient: rfc822; {address}", f"Action: {action}", f"Status: {status}"]
+        if orcpt and address in orcpt:
+            block.insert(0, f"Original-Recipient: {orcpt[address]}")
         blocks.append("\r\n".join(block + ([f"Diagnostic-Code: smtp; {diagnostic}"] if diagnostic else [])))
     parts = [
         "Content-Type: text/plain\r\n\r\nThis is an automatically generated Delivery Status Notification.\r\n",
@@ -179,6 +182,28 @@ class TestBounces(TrackingCase):
                 self.receive(raw)
         self.assertEqual(self.trackings(self.message).mapped("state"), ["sent", "sent"])
 
+    def test_report_of_a_forwarding_server_found_by_original_recipient(self):
+        """A server that forwards alice@example.com elsewhere reports the
+        address it forwarded to as Final-Recipient; the Original-Recipient
+        (the ORCPT we gave) names the address we sent to."""
+        self.receive(
+            delivery_status_notification(
+                [("alice.smith@forwarded.example", "failed", "5.1.1", "550 5.1.1 user unknown")],
+                original=headers_of(self.sent["alice@example.com"], "Message-Id", TRACKING_HEADER),
+                orcpt={"alice.smith@forwarded.example": "rfc822;alice@example.com"},
+            )
+        )
+        self.assertEqual(self.tracking_of(self.message, self.alice).state, "bounced")
+        self.assertEqual(self.tracking_of(self.message, self.bob).state, "sent")
+        self.receive(
+            delivery_status_notification(
+                [("bob.jones@forwarded.example", "delivered", "2.0.0", None)],
+                envid=self.tracking_of(self.message, self.bob)._envelope_id(),
+                orcpt={"bob.jones@forwarded.example": "rfc822;bob+2Btag@example.com"},
+            )
+        )
+        self.assertEqual(self.tracking_of(self.message, self.bob).state, "sent", "another original recipient")
+
     def test_plain_non_delivery_report_of_a_single_recipient(self):
         message = self.post(self.bob)
         self.send_queue()
@@ -209,10 +234,55 @@ class TestDeliveryStatusRequest(TrackingCase):
         self.send_queue()
         envelope = smtp.envelopes[0]
         tracking = self.tracking_of(message, self.alice)
-        self.assertEqual(envelope.rcpt_options["alice@example.com"], ["NOTIFY=SUCCESS,FAILURE,DELAY"])
+        self.assertEqual(
+            envelope.rcpt_options["alice@example.com"],
+            ["NOTIFY=SUCCESS,FAILURE,DELAY", "ORCPT=rfc822;alice@example.com"],
+        )
         self.assertIn(f"ENVID={tracking._envelope_id()}", envelope.mail_options)
         self.assertIn("RET=HDRS", envelope.mail_options)
         self.assertEqual(tracking.state, "sent")
+
+    def test_each_recipient_of_one_email_gets_its_own_original_recipient(self):
+        """RFC 3461's ORCPT names each recipient as we sent to it (xtext:
+        "+" is "+2B"), so that the report of a server that forwards it
+        still names it; one copy reaches each recipient."""
+        smtp = self.start_smtp(extensions=["DSN"])
+        mail = self.env["mail.mail"].create(
+            {
+                "subject": "Raw",
+                "body_html": "<p>Hi</p>",
+                "email_from": "ernest@example.com",
+                "email_to": "one@example.com, two+tag@example.com",
+            }
+        )
+        mail.send()
+        options = {rcpt: opts for envelope in smtp.envelopes for rcpt, opts in envelope.rcpt_options.items()}
+        self.assertEqual(
+            options,
+            {
+                "one@example.com": ["NOTIFY=SUCCESS,FAILURE,DELAY", "ORCPT=rfc822;one@example.com"],
+                "two+tag@example.com": ["NOTIFY=SUCCESS,FAILURE,DELAY", "ORCPT=rfc822;two+2Btag@example.com"],
+            },
+        )
+        self.assertEqual([smtp.copies("one@example.com"), smtp.copies("two+tag@example.com")], [1, 1])
+        self.assertEqual({envelope.message["Message-Id"] for envelope in smtp.envelopes}, {mail.message_id})
+        self.assertEqual(mail.mail_tracking_ids.mapped("state"), ["sent", "sent"])
+
+    def test_one_refused_address_of_an_email_asking_for_reports(self):
+        smtp = self.start_smtp(extensions=["DSN"], refuse={"two@example.com": "550 5.1.1 no such user"})
+        mail = self.env["mail.mail"].create(
+            {
+                "subject": "Raw",
+                "body_html": "<p>Hi</p>",
+                "email_from": "ernest@example.com",
+                "email_to": "one@example.com, two@example.com",
+            }
+        )
+        mail.send()
+        states = {tracking.recipient_address: tracking.state for tracking in mail.mail_tracking_ids}
+        self.assertEqual(states, {"one@example.com": "sent", "two@example.com": "error"})
+        self.assertEqual(mail.state, "sent")
+        self.assertEqual(smtp.copies("one@example.com"), 1)
 
     def test_server_without_dsn_gets_no_parameters(self):
         smtp = self.start_smtp()

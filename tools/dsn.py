@@ -1,8 +1,10 @@
-"""Delivery status notifications (RFC 3464) read for what Odoo's own bounce
-extraction (``mail.thread._message_parse_extract_bounce``) leaves out: the
-report of each recipient (Odoo reads the first one's address only), the
-envelope id we gave the email (RFC 3461), and the tracking event each
-report amounts to. Pure functions, no ORM."""
+"""Delivery status notifications: what an email asks for (RFC 3461), and
+the reports read (RFC 3464) for what Odoo's own bounce extraction
+(``mail.thread._message_parse_extract_bounce``) leaves out: the report of
+each recipient (Odoo reads the first one's address only), the address we
+sent to when a server forwarded the email elsewhere, the envelope id we
+gave the email, and the tracking event each report amounts to. Pure
+functions, no ORM."""
 
 import re
 
@@ -14,6 +16,29 @@ from odoo.tools.mail import decode_message_header
 SUCCESS_ACTIONS = ("delivered", "relayed", "expanded")
 #: An RFC 3463 status code (``5.1.1``).
 STATUS_RE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+#: A character encoded in xtext (RFC 3461): "+" and two hex digits.
+XTEXT_CHAR_RE = re.compile(r"\+([0-9A-F]{2})")
+
+
+def xtext(text):
+    """``text`` in RFC 3461's xtext: "+", "=", spaces and controls as "+XX"."""
+    return "".join(char if "!" <= char <= "~" and char not in "+=" else f"+{ord(char):02X}" for char in text)
+
+
+def xtext_decode(text):
+    """``text`` with its xtext "+XX" decoded (a report may quote ORCPT as
+    given)."""
+    return XTEXT_CHAR_RE.sub(lambda match: chr(int(match[1], 16)), text)
+
+
+def original_recipient_option(address):
+    """The RCPT parameters naming ``address`` as its original recipient
+    (ORCPT, RFC 3461): reports then carry it as Original-Recipient, whatever
+    address a forwarding server delivers to. None for an address that is
+    not ASCII (RFC 3461's "rfc822" addresses are)."""
+    if not address or not address.isascii():
+        return []
+    return [f"ORCPT=rfc822;{xtext(address)}"]
 
 
 def _header(part, name):
@@ -37,8 +62,11 @@ def _status_blocks(email_message):
 
 def delivery_reports(email_message):
     """The per-recipient fields of an RFC 3464 delivery status notification:
-    a list of dicts (recipient, action, status, diagnostic, mta), empty when
-    the email has no ``message/delivery-status`` part."""
+    a list of dicts (recipient, original_recipient, action, status,
+    diagnostic, mta), empty when the email has no ``message/delivery-status``
+    part. ``original_recipient`` is the address the email was sent to (its
+    ORCPT) when the report gives it, the recipient a forwarding server
+    delivered to being ``recipient``."""
     blocks = _status_blocks(email_message)
     if not blocks:
         return []
@@ -49,6 +77,7 @@ def delivery_reports(email_message):
             "recipient": email_normalize(
                 _typed_value(_header(block, "Final-Recipient") or _header(block, "Original-Recipient"))
             ),
+            "original_recipient": email_normalize(xtext_decode(_typed_value(_header(block, "Original-Recipient")))),
             "action": _header(block, "Action").strip().lower(),
             "status": (STATUS_RE.search(_header(block, "Status")) or [""])[0],
             "diagnostic": _typed_value(_header(block, "Diagnostic-Code")),
@@ -70,6 +99,7 @@ def plain_report(text, recipient):
     status = STATUS_RE.search(text)
     return {
         "recipient": email_normalize(recipient),
+        "original_recipient": False,
         "action": "failed",
         "status": status[0] if status else "",
         "diagnostic": text.strip()[:500],
