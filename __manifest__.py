@@ -20,6 +20,7 @@
         "views/menus.xml",
         "views/res_config_settings_clicks_views.xml",
         "views/engagement_views.xml",
+        "views/reply_views.xml",
     ],
     "demo": ["data/mail_tracking_demo.xml"],
     "pre_init_hook": "pre_init_hook",

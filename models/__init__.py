@@ -13,6 +13,7 @@ from . import mail_tracking_email_gc
 from . import mail_tracking_email_mailing
 from . import mail_tracking_email_optout
 from . import mail_tracking_email_provider
+from . import mail_tracking_email_reply
 from . import mail_tracking_email_resend
 from . import mail_tracking_email_score
 from . import mail_tracking_email_sending
@@ -39,9 +40,11 @@ from . import mail_message_tracking_access
 from . import mail_message_tracking_store
 from . import mail_thread
 from . import mail_thread_bounce
+from . import mail_thread_reply
 from . import res_config_settings
 from . import res_config_settings_clicks
 from . import res_partner
 from . import res_partner_engagement
+from . import res_partner_reply
 from . import res_partner_tracking_optout
 from . import res_users

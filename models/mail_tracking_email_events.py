@@ -5,8 +5,8 @@ pipeline, ``_record_events``, whose steps run in this order:
 1. classify: an open or a click is a person's or a machine's
    (``tools.open_classifier``), told here, where the time since the send is
    known;
-2. opt-out: the opens and clicks of a recipient who asked not to be
-   tracked are dropped;
+2. opt-out: the opens, clicks and replies of a recipient who asked not to
+   be tracked are dropped;
 3. de-duplicate: an open or a click that repeats one of the same kind (a
    person's, a machine's; on the same link) within ``OPEN_DEDUP_SECONDS``
    counts once;
@@ -14,7 +14,7 @@ pipeline, ``_record_events``, whose steps run in this order:
 5. change the states, by the one path of a state change (``_change_state``),
    each towards the state of its event (``tools.states.event_state``), which
    announces it: the message's needs-action flag and the bus notice that
-   refreshes the chatter's icons;
+   refreshes the chatter's icons; a reply counts on its tracking (Replied);
 6. a bounce flags the contacts of its address.
 """
 
@@ -25,7 +25,7 @@ from collections import defaultdict
 from odoo import api, models
 
 from ..tools import open_classifier
-from ..tools.states import BOUNCING_EVENTS, ENGAGEMENT_EVENTS, EVENT_STATE, event_state
+from ..tools.states import BOUNCING_EVENTS, ENGAGEMENT_EVENTS, EVENT_STATE, OPTED_OUT_EVENTS, event_state
 
 _logger = logging.getLogger(__name__)
 
@@ -81,9 +81,9 @@ class MailTrackingEmail(models.Model):
 
     @api.model
     def _without_opted_out(self, event_type, hits):
-        """2. ``hits`` less the opens and clicks of trackings to a recipient
-        who opted out (``tracking_opted_out``)."""
-        if event_type not in ENGAGEMENT_EVENTS:
+        """2. ``hits`` less the opens, clicks and replies of trackings to a
+        recipient who opted out (``tracking_opted_out``)."""
+        if event_type not in OPTED_OUT_EVENTS:
             return hits
         return [(tracking, metadata) for tracking, metadata in hits if not tracking.tracking_opted_out]
 
@@ -144,15 +144,17 @@ class MailTrackingEmail(models.Model):
     def _move_states(self, event_type, hits):
         """5. Each tracking of ``hits`` towards the state of its event, a
         machine's or not (``tools.states.event_state``), with the bounce's
-        type and description."""
+        type and description, or the count of a reply."""
         metadata = hits[0][1]
-        bounce = {key: metadata[key] for key in ("bounce_type", "bounce_description") if metadata.get(key)}
+        values = {key: metadata[key] for key in ("bounce_type", "bounce_description") if metadata.get(key)}
+        if event_type == "reply":
+            values["replied"] = 1
         by_state = defaultdict(list)
         for tracking, metadata in hits:
             by_state[event_state(event_type, open_classifier.is_automatic(metadata.get("open_kind")))].append(tracking)
         for state, trackings in by_state.items():
             # sudo: the states move for the server, after the events are recorded
-            self.sudo().union(*trackings)._change_state(state, bounce)
+            self.sudo().union(*trackings)._change_state(state, values)
 
     @api.model
     def _flag_bounced_addresses(self, event_type, hits):

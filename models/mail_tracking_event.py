@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools.client_data_policy import apply_client_policy
+from ..tools.states import EVENT_TYPES
 from ..tools.timestamps import complete_times
 
 
@@ -19,18 +20,7 @@ class MailTrackingEvent(models.Model):
         "mail.tracking.email", string="Message", readonly=True, required=True, ondelete="cascade", index=True
     )
     event_type = fields.Selection(
-        [
-            ("sent", "Sent"),
-            ("delivered", "Delivered"),
-            ("deferral", "Deferral"),
-            ("hard_bounce", "Hard bounce"),
-            ("soft_bounce", "Soft bounce"),
-            ("open", "Open"),
-            ("click", "Click"),
-            ("spam", "Spam"),
-            ("unsub", "Unsubscribe"),
-            ("reject", "Rejected"),
-        ],
+        EVENT_TYPES,
         readonly=True,
         index=True,
     )

@@ -32,3 +32,4 @@ from . import test_model_layout
 from . import test_handoff_nodes
 from . import test_architecture
 from . import test_provider_setup
+from . import test_reply

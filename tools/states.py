@@ -52,7 +52,24 @@ SCORE_WEIGHTS = {
     "spam": -50,
 }
 
-#: The state each ``mail.tracking.event`` type leads to.
+#: Every ``mail.tracking.event`` type with its label. ``reply`` (ours): an
+#: incoming email that answers the tracked email, from its recipient.
+EVENT_TYPES = [
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("deferral", "Deferral"),
+    ("hard_bounce", "Hard bounce"),
+    ("soft_bounce", "Soft bounce"),
+    ("open", "Open"),
+    ("click", "Click"),
+    ("reply", "Replied"),
+    ("spam", "Spam"),
+    ("unsub", "Unsubscribe"),
+    ("reject", "Rejected"),
+]
+
+#: The state each ``mail.tracking.event`` type leads to: a reply moves it as
+#: a person's open does, never further.
 EVENT_STATE = {
     "sent": "sent",
     "delivered": "delivered",
@@ -61,16 +78,19 @@ EVENT_STATE = {
     "soft_bounce": "soft-bounced",
     "open": "opened",
     "click": "opened",
+    "reply": "opened",
     "spam": "spam",
     "unsub": "unsub",
     "reject": "rejected",
 }
 
 #: Events that say someone, or something, fetched the email's content: each
-#: is told a person's or a machine's (``tools.open_classifier``), none is
-#: recorded for a recipient who opted out, and one that repeats another
-#: within seconds counts once.
+#: is told a person's or a machine's (``tools.open_classifier``), and one that
+#: repeats another within seconds counts once.
 ENGAGEMENT_EVENTS = ("open", "click")
+#: Events that tell what a recipient did with an email: none is recorded for
+#: a recipient who opted out.
+OPTED_OUT_EVENTS = (*ENGAGEMENT_EVENTS, "reply")
 #: The states that events lead to when a machine made them (a privacy
 #: prefetch, a security scanner), where they differ from ``EVENT_STATE``: a
 #: machine's open or click proves delivery, not reading.
