@@ -1,6 +1,7 @@
 """What anonymising a tracking removes (the privacy lookup's "Anonymise"):
-whatever names or locates its recipient. The state, the times and the event
-types stay, so that counts, scores and reports keep their figures."""
+whatever names or locates its recipient, the links that name its address
+included. The state, the times and the event types stay, so that counts,
+scores and reports keep their figures."""
 
 from odoo import models
 
@@ -13,5 +14,8 @@ class MailTrackingEmail(models.Model):
     _inherit = "mail.tracking.email"
 
     def _privacy_anonymize(self):
+        addresses = set(self.mapped("recipient_address")) - {False}
         self.write(dict.fromkeys(PERSONAL_TRACKING_FIELDS, False))
         self.tracking_event_ids._privacy_anonymize()
+        # the links that name the recipient (sent to them, or to others)
+        self.env["mail.tracking.link"]._naming(addresses)._privacy_anonymize(addresses)

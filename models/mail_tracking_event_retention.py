@@ -1,8 +1,9 @@
 """Retention of the personal data of events apart from their states: after
 ``mail_activity_tracking.personal_data_days`` days, events lose the IP
-address and the user agent of the client; the events themselves, the
-states and the counts of their trackings stay (``max_age_days`` removes
-whole trackings)."""
+address and the user agent of the client, and the links not sent since
+lose their query and fragment (``mail.tracking.link``); the events
+themselves, the states and the counts of their trackings stay
+(``max_age_days`` removes whole trackings)."""
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -32,6 +33,8 @@ class MailTrackingEvent(models.Model):
         if not days:
             return 0, 0
         limit = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        # sudo: the autovacuum clears the links for the server
+        self.env["mail.tracking.link"].sudo()._clear_personal_data(limit.date())
         done, last_id = 0, 0
         while done < BLANK_MAX_PER_CALL:
             blanked, last_id = self._blank_personal_data_batch(limit, last_id)

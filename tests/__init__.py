@@ -33,3 +33,4 @@ from . import test_handoff_nodes
 from . import test_architecture
 from . import test_provider_setup
 from . import test_reply
+from . import test_privacy_links

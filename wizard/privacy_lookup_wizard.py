@@ -2,14 +2,16 @@ from odoo import models, tools
 from odoo.tools import SQL
 
 #: The addon's models that hold personal data of a recipient; the lookup
-#: finds their records by the recipient's address or contact.
-TRACKING_MODELS = ("mail.tracking.email", "mail.tracking.event")
+#: finds their records by the recipient's address or contact (the links,
+#: by the address they name).
+TRACKING_MODELS = ("mail.tracking.email", "mail.tracking.event", "mail.tracking.link")
 
 
 class PrivacyLookupWizard(models.TransientModel):
-    """The trackings of a person, the events of those trackings and the
-    messages whose raw recipients name them, found by address or contact;
-    Odoo's generic search would only find the trackings by contact."""
+    """The trackings of a person, the events of those trackings, the links
+    that name their address and the messages whose raw recipients name
+    them, found by address or contact; Odoo's generic search would only
+    find the trackings by contact."""
 
     _inherit = "privacy.lookup.wizard"
 
@@ -37,7 +39,11 @@ class PrivacyLookupWizard(models.TransientModel):
             UNION ALL
             SELECT %(message_model)s AS res_model_id, id AS res_id, True AS is_active
               FROM mail_message
-             WHERE email_to ILIKE %(pattern)s OR email_cc ILIKE %(pattern)s""",
+             WHERE email_to ILIKE %(pattern)s OR email_cc ILIKE %(pattern)s
+            UNION ALL
+            SELECT %(link_model)s AS res_model_id, id AS res_id, True AS is_active
+              FROM mail_tracking_link
+             WHERE %(naming_links)s""",
             query=query,
             trackings=trackings,
             address=address,
@@ -45,4 +51,6 @@ class PrivacyLookupWizard(models.TransientModel):
             tracking_model=model_id("mail.tracking.email"),
             event_model=model_id("mail.tracking.event"),
             message_model=model_id("mail.message"),
+            link_model=model_id("mail.tracking.link"),
+            naming_links=self.env["mail.tracking.link"]._naming_sql([address]),
         )
