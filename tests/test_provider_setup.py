@@ -3,11 +3,13 @@ server's form and the provider's own console: what the console can set is
 all the requests carry (no header, field or option it does not offer)."""
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
@@ -114,6 +116,73 @@ class TestBrevoConsole(ConsoleCase):
         url = server.tracking_webhook_url.replace(f":{server.tracking_webhook_secret}@", ":guessed@")
         self.post_json(url, self.delivered(tracking, sent), status=401)
         self.assertEqual(tracking.state, "sent")
+
+
+class TestMailgunConsole(ConsoleCase):
+    provider = "mailgun"
+    key = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0"
+
+    def test_signing_key_pasted_on_the_form(self):
+        """Mailgun's console takes a URL per event type; its requests carry
+        their signature in the body, made with the domain's signing key."""
+        server = self.configure(tracking_webhook_secret=self.key)
+        tracking, sent = self.send_to_alice()
+        timestamp, token = str(int(time.time())), "0f0c3c5bd6b9e4b1a6e7d0c2"
+        delivered = {
+            "signature": {
+                "timestamp": timestamp,
+                "token": token,
+                "signature": hmac.new(self.key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest(),
+            },
+            "event-data": {
+                "event": "delivered",
+                "id": "CPgfbmQMTCKtHW6uIWtuVe",
+                "timestamp": time.time(),
+                "recipient": "alice@example.com",
+                "delivery-status": {"code": 250, "message": "OK", "description": ""},
+                "message": {"headers": {"message-id": sent["Message-Id"].strip("<>")}},
+                "user-variables": json.loads(sent["X-Mailgun-Variables"]),
+            },
+        }
+        self.post_json(server.tracking_webhook_url, delivered)
+        self.assertEqual(tracking.state, "delivered")
+
+
+class TestSendgridConsole(ConsoleCase):
+    provider = "sendgrid"
+
+    def test_verification_key_pasted_on_the_form(self):
+        """SendGrid's console makes the key pair of the signed event webhook
+        and shows its public half: the form takes it as it is shown."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        public = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        server = self.configure(tracking_webhook_secret=base64.b64encode(public).decode())
+        tracking, sent = self.send_to_alice()
+        reference = json.loads(sent["X-SMTPAPI"])["unique_args"]["odoo_tracking"]
+        events = [
+            {
+                "email": "alice@example.com",
+                "timestamp": int(time.time()),
+                "smtp-id": sent["Message-Id"],
+                "event": "delivered",
+                "category": [],
+                "sg_event_id": "sg_event_id_delivered",
+                "sg_message_id": "sg_message_id.filter0001",
+                "response": "250 OK",
+                "odoo_tracking": reference,
+            }
+        ]
+        body = json.dumps(events).encode()
+        timestamp = str(int(time.time()))
+        signature = key.sign(timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+        headers = {
+            "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
+            "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,
+        }
+        self.post_json(server.tracking_webhook_url, body, headers)
+        self.assertEqual(tracking.state, "delivered")
 
 
 class TestPostmarkConsole(ConsoleCase):
