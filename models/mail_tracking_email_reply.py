@@ -5,8 +5,6 @@ the state as a person's open does. The mail gateway hands each incoming
 email here (``mail.thread._routing_reset_bounce``)."""
 
 from odoo import api, fields, models, tools
-from odoo.tools import SQL
-from odoo.tools.sql import column_exists, table_exists
 
 from ..tools.timestamps import complete_times
 
@@ -14,21 +12,12 @@ from ..tools.timestamps import complete_times
 class MailTrackingEmail(models.Model):
     _inherit = "mail.tracking.email"
 
+    # no default: the trackings of a database that had some before are
+    # read as 0 without an update of each
     replied = fields.Integer(
         readonly=True,
-        default=0,
         help="1 when the recipient replied to the email (from the address it was sent to), 0 otherwise.",
     )
-
-    def _auto_init(self):
-        """On a database with trackings already, the column is made with 0
-        for every row at once (none has a reply yet), rather than filled by
-        an update of each."""
-        cr = self.env.cr
-        if table_exists(cr, self._table) and not column_exists(cr, self._table, "replied"):
-            cr.execute(SQL("ALTER TABLE mail_tracking_email ADD COLUMN replied int4 DEFAULT 0"))
-            cr.execute(SQL("ALTER TABLE mail_tracking_email ALTER COLUMN replied DROP DEFAULT"))
-        return super()._auto_init()
 
     @api.model
     def _record_reply(self, message_dict):
