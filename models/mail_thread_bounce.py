@@ -54,7 +54,9 @@ class MailThread(models.AbstractModel):
             # a forwarding server reports the address it forwarded to, and
             # the one we sent to (the ORCPT we gave) as the original one
             addresses = {report["original_recipient"], report["recipient"]} - {False, ""}
-            trackings = candidates.filtered(lambda tracking, addresses=addresses: tracking.recipient_address in addresses)
+            trackings = candidates.filtered(
+                lambda tracking, addresses=addresses: tracking.recipient_address in addresses
+            )
             if not trackings and len(candidates) == 1 and not report["recipient"]:
                 trackings = candidates
             event_type, metadata = event_of_report(report)

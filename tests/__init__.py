@@ -34,3 +34,4 @@ from . import test_architecture
 from . import test_provider_setup
 from . import test_reply
 from . import test_privacy_links
+from . import test_forwarded_reports

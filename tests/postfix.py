@@ -9,6 +9,9 @@ delivers as a receiving world would:
   ``SMTPServer``) that takes the addresses it is told to, refuses some for
   good (550: a "failed" report) and others for now (450: a "delayed"
   report, retried every second);
+- to an address of ``aliases``: to the address it forwards to, as a
+  receiving server's alias or forwarding rule does (its reports name that
+  one as Final-Recipient);
 - the reports, sent to the bounce address of ``REPORTS_DOMAIN``, to a sink
   (another ``SMTPServer``) whose envelopes the test hands to Odoo's mail
   gateway, as fetchmail would.
@@ -54,6 +57,7 @@ virtual_mailbox_maps = static:inbox/
 virtual_uid_maps = static:{uid}
 virtual_gid_maps = static:{gid}
 transport_maps = texthash:{root}/conf/transport
+virtual_alias_maps = texthash:{root}/conf/aliases
 delay_warning_time = 1s
 queue_run_delay = 1s
 minimal_backoff_time = 1s
@@ -65,11 +69,13 @@ class Postfix(contextlib.ExitStack):
     """``with Postfix(refuse=..., defer=...) as postfix:`` starts Postfix
     listening on 127.0.0.1:``postfix.port``; ``refuse`` and ``defer`` are the
     addresses of ``REMOTE_DOMAIN`` its remote server refuses for good and
-    for now. ``postfix.reports(n)`` waits for ``n`` reports and returns
-    their raw bytes."""
+    for now; ``aliases`` maps addresses to those it forwards them to.
+    ``postfix.reports(n)`` waits for ``n`` reports and returns their raw
+    bytes."""
 
-    def __init__(self, refuse=(), defer=()):
+    def __init__(self, refuse=(), defer=(), aliases=None):
         super().__init__()
+        self.aliases = dict(aliases or {})
         self.refuse = {
             address: f"550 5.1.1 <{address}>: Recipient address rejected: User unknown" for address in refuse
         }
@@ -105,6 +111,7 @@ class Postfix(contextlib.ExitStack):
         (root / "conf" / "transport").write_text(
             f"{REPORTS_DOMAIN} smtp:[127.0.0.1]:{self.sink.port}\n{REMOTE_DOMAIN} smtp:[127.0.0.1]:{self.remote.port}\n"
         )
+        (root / "conf" / "aliases").write_text("".join(f"{alias} {target}\n" for alias, target in self.aliases.items()))
         shutil.copy("/etc/postfix/master.cf", root / "conf" / "master.cf")
         conf = ["-c", str(root / "conf")]
         # no chroot; the SMTP server on our port, on loopback only
