@@ -35,3 +35,4 @@ from . import test_provider_setup
 from . import test_reply
 from . import test_privacy_links
 from . import test_forwarded_reports
+from . import test_machine_opens

@@ -13,13 +13,13 @@ BARRACUDA = "Mozilla/5.0 (compatible; Barracuda Sentinel link protection)"
 #: For each rule, a hit it decides (and no rule above it does).
 EXAMPLES = {
     "provider_machine": Hit(user_agent="Mozilla/5.0 (iPhone)", reported_type="machine"),
-    "provider_proxy": Hit(reported_type="proxy"),
+    "provider_prefetch": Hit(user_agent="Mozilla/5.0 (iPhone)", reported_type="prefetch"),
     "apple_privacy_agent": Hit(user_agent="Mozilla/5.0", seconds_since_send=3600, address="203.0.113.9"),
     "apple_privacy_network": Hit(user_agent="", address="17.58.101.4"),
-    "gmail_proxy": Hit(user_agent=GMAIL_PROXY, seconds_since_send=2, address="66.249.84.1"),
-    "yahoo_proxy": Hit(user_agent=YAHOO_PROXY, seconds_since_send=600),
     "scanner_agent": Hit(user_agent=BARRACUDA, seconds_since_send=3600),
     "early_fetch": Hit(user_agent=FIREFOX, seconds_since_send=1.5),
+    "gmail_proxy": Hit(user_agent=GMAIL_PROXY, seconds_since_send=120, address="66.249.84.1"),
+    "yahoo_proxy": Hit(user_agent=YAHOO_PROXY, seconds_since_send=600),
     "outlook": Hit(user_agent=OUTLOOK, seconds_since_send=600),
     "thunderbird": Hit(user_agent=THUNDERBIRD, seconds_since_send=600),
     "browser": Hit(user_agent=FIREFOX, seconds_since_send=600, address="17.58.101.4"),
@@ -46,8 +46,9 @@ class TestOpenClassifier(BaseCase):
         rule = self.assert_rule(EXAMPLES["provider_machine"], "provider_machine", "prefetch")
         self.assertIsNone(rule.agent_type, "the provider's own type is kept")
 
-    def test_provider_proxy_open_is_a_proxy(self):
-        self.assert_rule(EXAMPLES["provider_proxy"], "provider_proxy", "proxy")
+    def test_provider_prefetch_is_apple_privacy_protection(self):
+        rule = self.assert_rule(EXAMPLES["provider_prefetch"], "provider_prefetch", "prefetch")
+        self.assertEqual(rule.family, "Apple Mail Privacy Protection")
 
     def test_bare_mozilla_is_apple_privacy_protection(self):
         rule = self.assert_rule(EXAMPLES["apple_privacy_agent"], "apple_privacy_agent", "prefetch")
@@ -60,10 +61,15 @@ class TestOpenClassifier(BaseCase):
         self.assert_rule(Hit(user_agent="", address="203.0.113.9"), "unknown", "person")
         self.assert_rule(Hit(user_agent="", address="not an address"), "unknown", "person")
 
-    def test_gmail_proxy_is_an_open_even_early(self):
+    def test_gmail_proxy_is_an_open(self):
         rule = self.assert_rule(EXAMPLES["gmail_proxy"], "gmail_proxy", "proxy")
         self.assertEqual((rule.family, rule.agent_type), ("Gmail image proxy", "proxy"))
         self.assertFalse(open_classifier.is_automatic(rule.kind))
+
+    def test_image_proxy_right_after_sending_is_a_scan_as_a_browser_is(self):
+        for agent in (GMAIL_PROXY, YAHOO_PROXY, FIREFOX):
+            with self.subTest(agent=agent):
+                self.assert_rule(Hit(user_agent=agent, seconds_since_send=0.2), "early_fetch", "scanner")
 
     def test_yahoo_proxy_is_an_open(self):
         self.assert_rule(EXAMPLES["yahoo_proxy"], "yahoo_proxy", "proxy")

@@ -364,7 +364,7 @@ class TestBrevoWebhook(WebhookCase):
     def test_proxy_open_then_hard_bounce(self):
         self.assertEqual(self.sent_headers()["X-Mailin-custom"], self.reference)
         self.post_webhook(self.event("proxy_open"), headers=self.token())
-        self.assertEqual(self.events("open").ua_type, "proxy")
+        self.assertEqual(self.events("open").open_kind, "prefetch")
         self.post_webhook(self.event("hard_bounce", reason="550 unknown user"), headers=self.token())
         self.assertEqual(self.tracking.state, "bounced")
 

@@ -3,8 +3,11 @@ machine acting before anyone read the email.
 
 Since Apple Mail Privacy Protection, image proxies and the link scanners of
 mail gateways, a fetch alone proves little. Each hit is matched against
-``RULES``, in order; the first rule that matches says what it was. To teach
-the addon a new client or machine, add a row (and a test for it).
+``RULES``, in order; the first rule that matches says what it was, whatever
+reported the hit: the open pixel, a tracked link, or a mail provider's
+webhook (with the user agent, address and time it gives, and what it says
+the client was). To teach the addon a new client or machine, add a row (and
+a test for it).
 
 Kinds:
 
@@ -57,7 +60,8 @@ class Hit(NamedTuple):
     seconds_since_send: float | None = None
     #: the client's address (behind a proxy, the forwarded one in proxy_mode)
     address: str | None = None
-    #: what a mail provider's event said the client was (``machine``, ``proxy``)
+    #: what a mail provider's event said the client was (``machine``,
+    #: ``prefetch``)
     reported_type: str | None = None
 
 
@@ -93,11 +97,13 @@ def _sent_within(seconds):
 
 #: The rules, first match wins. Each row: name, kind, family, agent type, test.
 RULES = (
-    # a mail provider that saw the fetch told us what it was
+    # 1. a mail provider that saw the fetch told us it was a machine:
+    # SendGrid's machine opens; Brevo's proxy opens, which Brevo documents as
+    # Apple Mail Privacy Protection loading the images on delivery
     Rule("provider_machine", PREFETCH, None, None, _reported("machine")),
-    Rule("provider_proxy", PROXY, None, None, _reported("proxy")),
-    # Apple Mail Privacy Protection: a bare "Mozilla/5.0", or no user agent at
-    # all from Apple's network
+    Rule("provider_prefetch", PREFETCH, "Apple Mail Privacy Protection", "prefetch", _reported("prefetch")),
+    # 2. Apple Mail Privacy Protection: a bare "Mozilla/5.0", or no user
+    # agent at all from Apple's network
     Rule(
         "apple_privacy_agent",
         PREFETCH,
@@ -112,18 +118,20 @@ RULES = (
         "prefetch",
         lambda hit: not (hit.user_agent or "").strip() and _in_network(hit.address, APPLE_NETWORK),
     ),
-    # image proxies of webmails, fetching when the reader opens the email
-    Rule("gmail_proxy", PROXY, "Gmail image proxy", "proxy", _agent_has(r"GoogleImageProxy")),
-    Rule("yahoo_proxy", PROXY, "Yahoo image proxy", "proxy", _agent_has(r"YahooMailProxy")),
-    # security gateways: by name, or by fetching as soon as the email left
+    # 3. security gateways: by name, or by fetching as soon as the email
+    # left, whatever the client (an image proxy or a browser alike: nobody
+    # has read the email yet)
     Rule("scanner_agent", SCANNER, "Security gateway", "scanner", _agent_has(SCANNER_AGENTS)),
     Rule("early_fetch", SCANNER, "Security gateway", "scanner", _sent_within(SCAN_WINDOW_SECONDS)),
-    # mail clients, then anything else: a browser showing a webmail
+    # 4. image proxies of webmails, fetching when the reader opens the email
+    Rule("gmail_proxy", PROXY, "Gmail image proxy", "proxy", _agent_has(r"GoogleImageProxy")),
+    Rule("yahoo_proxy", PROXY, "Yahoo image proxy", "proxy", _agent_has(r"YahooMailProxy")),
+    # 5. mail clients, then anything else: a browser showing a webmail
     Rule("outlook", PERSON, "Outlook", "email client", _agent_has(r"Microsoft Outlook|ms-office|Outlook-")),
     Rule("thunderbird", PERSON, "Thunderbird", "email client", _agent_has(r"Thunderbird")),
     Rule("browser", PERSON, None, "browser", lambda hit: bool((hit.user_agent or "").strip())),
-    # nothing known of the client (an open reported through the API): taken
-    # for what the caller says it is
+    # 6. nothing known of the client (an open reported through the API):
+    # taken for what the caller says it is
     Rule("unknown", PERSON, None, None, lambda hit: True),
 )
 

@@ -259,7 +259,8 @@ def _brevo_event(item):
         ip=text(item.get("sending_ip") if event not in ("opened", "click") else item.get("ip"), 64),
         user_agent=text(item.get("user_agent")),
         url=text(item.get("link"), 2048),
-        ua_type="proxy" if event in ("proxy_open", "unique_proxy_open") else None,
+        # Brevo documents its proxy opens as Apple Mail Privacy Protection's
+        ua_type="prefetch" if event in ("proxy_open", "unique_proxy_open") else None,
         **(bounce_metadata(event, item.get("reason")) if item.get("reason") else {}),
     )
 
