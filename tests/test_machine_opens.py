@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from odoo.tests import HttpCase, tagged
 
-from ..controllers.main import BLANK_GIF
+from ..controllers.pixel import BLANK_GIF
 from .common import TrackingCase, record_handoffs
 from .test_open_classifier import GMAIL_PROXY, THUNDERBIRD, YAHOO_PROXY
 from .test_webhooks import WebhookCase
