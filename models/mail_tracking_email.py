@@ -143,7 +143,7 @@ class MailTrackingEmail(models.Model):
         for event in events:
             event["event_type_label"] = event_types.get(event["event_type"], "")
         details = {**tracking, "state_label": states.get(self.state, self.env._("Waiting")), "events": events}
-        if self.tracking_opted_out:
+        if self._opted_out_now():
             details["not_tracked_reason"] = self.env._("Not tracked: the recipient asked not to be tracked.")
         return details
 

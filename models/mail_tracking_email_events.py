@@ -6,7 +6,7 @@ pipeline, ``_record_events``, whose steps run in this order:
    (``tools.open_classifier``), told here, where the time since the send is
    known;
 2. opt-out: the opens, clicks and replies of a recipient who asked not to
-   be tracked are dropped;
+   be tracked are dropped, those of emails sent before they asked too;
 3. de-duplicate: an open or a click that repeats one of the same kind (a
    person's, a machine's; on the same link) within ``OPEN_DEDUP_SECONDS``
    counts once;
@@ -82,10 +82,13 @@ class MailTrackingEmail(models.Model):
     @api.model
     def _without_opted_out(self, event_type, hits):
         """2. ``hits`` less the opens, clicks and replies of trackings to a
-        recipient who opted out (``tracking_opted_out``)."""
-        if event_type not in OPTED_OUT_EVENTS:
+        recipient who opted out, when the email was sent or since
+        (``_opted_out_now``)."""
+        if event_type not in OPTED_OUT_EVENTS or not hits:
             return hits
-        return [(tracking, metadata) for tracking, metadata in hits if not tracking.tracking_opted_out]
+        # sudo: who asked not to be tracked decides, whoever records
+        opted_out = self.sudo().union(*(tracking for tracking, _metadata in hits))._opted_out_now()
+        return [(tracking, metadata) for tracking, metadata in hits if tracking not in opted_out]
 
     @api.model
     def _without_repeats(self, event_type, hits):

@@ -1,6 +1,7 @@
 """A recipient who asked not to be tracked: the email to them carries no
-open pixel and no tracked link, and their opens and clicks are not recorded
-(the opt-out step of ``mail_tracking_email_events.py``)."""
+open pixel and no tracked link, and their opens, clicks and replies are not
+recorded (the opt-out step of ``mail_tracking_email_events.py``), those of
+the emails sent before they asked included."""
 
 from odoo import fields, models
 
@@ -25,6 +26,13 @@ class MailTrackingEmail(models.Model):
             # sudo: sending marks the trackings, whoever sends
             opted_out.sudo().tracking_opted_out = True
         return not opted_out
+
+    def _opted_out_now(self):
+        """The trackings of ``self`` whose recipient opted out: when the email
+        was sent (``tracking_opted_out``), or since (the pixel and the links
+        of an email sent before, a provider's report)."""
+        marked = self.filtered("tracking_opted_out")
+        return marked | (self - marked)._opted_out()
 
     def _opted_out(self):
         """The trackings of ``self`` to a contact who opted out; for a raw

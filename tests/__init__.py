@@ -36,3 +36,4 @@ from . import test_reply
 from . import test_privacy_links
 from . import test_forwarded_reports
 from . import test_machine_opens
+from . import test_optout_holds
