@@ -137,9 +137,7 @@ class MailTrackingEmail(models.Model):
         ten minutes ago is recorded as sent then, as by the run."""
         since = fields.Datetime.now() - SENDS_LEFT_AFTER
         # sudo: the server records what it sent
-        waiting = self.sudo().search(
-            [("state", "=", False), ("mailing_trace_id", ">", 0), ("create_date", "<", since)]
-        )
+        waiting = self.sudo().search([("state", "=", False), ("mailing_trace_id", ">", 0), ("create_date", "<", since)])
         traces = waiting._mailing_traces()
         if not traces:
             return
