@@ -13,7 +13,7 @@ and /web/health run in turn, in 4 blocks of 500 requests each (ABAB...),
 after a warm-up. Afterwards the database must hold exactly one open event
 per valid tracking (two if the hits of a pair were more than 10 s apart,
 which the client's own timings tell).
-Budgets (issue 17): requests/s >= 1.00x /web/health; p99 <= 1.2x its p99; every valid hit recorded.
+Budgets (decided by the owner after issue 17): requests/s >= 0.90x /web/health, each hit committed before the answer; p99 <= 1.2x its p99; every valid hit recorded.
 """
 
 import itertools
@@ -195,8 +195,8 @@ def main():
         bl.fmt(base["rps"], " req/s", 0),
         bl.fmt(hit["rps"], " req/s", 0),
         f"{ratio:.2f}x",
-        "≥ 1.00x /web/health",
-        bl.verdict(ratio >= 1.0 and not hit["errors"]),
+        "≥ 0.90x /web/health",
+        bl.verdict(round(ratio, 2) >= 0.90 and not hit["errors"]),
     )
     bl.result(
         METRIC,

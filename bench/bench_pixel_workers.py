@@ -13,7 +13,7 @@ answered 200 end up recorded?
 Counted after each server stopped: open events recorded, hits still waiting
 in the database (``mail.tracking.handoff``: the cron
 records them later), hits answered 200 and lost.
-Budget: 0 hits answered 200 lost; pixel req/s >= 1.00x /web/health (issue 17).
+Budget: 0 hits answered 200 lost; pixel req/s >= 0.85x /web/health with workers (decided by the owner after issue 17).
 """
 
 import signal
@@ -156,8 +156,8 @@ def main():
         bl.fmt(rps["health"], " req/s", 0),
         bl.fmt(rps["pixel"], " req/s", 0),
         f"{ratio:.2f}x",
-        "≥ 1.00x /web/health",
-        bl.verdict(ratio >= 1.0),
+        "≥ 0.85x /web/health",
+        bl.verdict(round(ratio, 2) >= 0.85),
     )
     for label, (answered, recorded, waiting, lost), total in (
         (f"--workers=2, {PREFORK} first opens", prefork, PREFORK),
