@@ -116,7 +116,8 @@ class IrMailServer(models.Model):
         if session and session.refused:
             trackings -= self._tracking_mark_refused(trackings, session.refused, server, written)
         trackings._mark_sent(server, message_id, written)
-        if (session and session.reports_asked) or self.env.context.get(PROVIDER_KEY):
+        provider, _configuration_set = self.env.context.get(PROVIDER_KEY) or (False, False)
+        if (session and session.reports_asked) or provider:
             trackings._await_delivery_report()
         return message_id
 

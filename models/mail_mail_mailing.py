@@ -34,8 +34,9 @@ class MailMail(models.Model):
         traces = awaited and self._tracking_mailing_traces()
         if not traces:
             return
-        # sudo: the trackings are the server's record of what it sends
-        reported = self.filtered(lambda mail: mail.id in traces and set(mail.sudo().mail_tracking_ids.ids) & awaited)
+        reported = self.filtered(
+            lambda mail: mail.id in traces and set(mail._tracking_sending_trackings().ids) & awaited
+        )
         if reported and Tracking._delivery_reports_arrive():
             delivered = reported.mailing_trace_ids.filtered(lambda trace: trace.trace_status == "sent")
             delivered.trace_status = "pending"

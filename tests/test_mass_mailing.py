@@ -154,8 +154,11 @@ class TestMailingQueueRun(MailingCase):
     def test_sends_recorded_in_a_few_statements(self):
         """Each mail of a mailing goes to one recipient: the trackings of the
         run are read once and recorded as sent together, not one mail at a
-        time (Odoo's queue commits after each)."""
-        self.start_smtp()
+        time (Odoo's queue commits after each); through a server that
+        reports deliveries, where reports come back, the traces wait for
+        them at no cost."""
+        self.start_smtp(extensions=["DSN"])
+        self.env["mail.tracking.email"]._note_delivery_reports_arrive()
         statements = self.run_queue()
         trackings = (
             self.env["mail.tracking.email"]
@@ -164,6 +167,7 @@ class TestMailingQueueRun(MailingCase):
         )
         self.assertEqual(trackings.mapped("state"), ["sent"] * 4)
         self.assertEqual(len(trackings.tracking_event_ids), 4)
+        self.assertEqual(set(self.mailing.mailing_trace_ids.mapped("trace_status")), {"pending"})
         self.assertLessEqual(len(statements), 2, "\n".join(statements))
 
     def test_sends_a_stopped_run_left_are_recorded_later(self):
