@@ -15,10 +15,14 @@ is_root() { [[ $(id -u) == 0 ]]; }
 
 # Every command runs in an environment of its own: libpq reads PG* variables
 # (PGHOST, PGPORT, PGSSLMODE, PGOPTIONS, PGTZ, ...) and Odoo 19 takes its
-# database options from them before its config file, as it takes its config
-# file from ODOO_RC and its dev mode from ODOO_DEV.
-while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^PG')
-unset ODOO_RC ODOO_DEV OPENERP_SERVER
+# database options from them before its config file; it also reads each of its
+# options from ODOO_<OPTION> (ODOO_ADDONS_PATH, ODOO_DATA_DIR, ODOO_HTTP_PORT,
+# ...: odoo/tools/config.py, ahead of the config file), its config file from
+# ODOO_RC, its dev mode from ODOO_DEV, and more ODOO_* switches (browser,
+# test retries, profiling). All of them go, but the project's own ODOO_SRC and
+# ODOO_CACHE (bin/odoo-bootstrap.sh).
+while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(PG|ODOO_)' | grep -vxE 'ODOO_(SRC|CACHE)')
+unset OPENERP_SERVER
 
 # shellcheck source=odoo-bootstrap.sh
 source "$REPO/bin/odoo-bootstrap.sh"
