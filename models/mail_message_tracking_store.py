@@ -3,7 +3,8 @@ from odoo.tools import SQL
 
 from odoo.addons.mail.tools.discuss import Store
 
-from ..tools.recipients import TrackedRow, recipient_dict, tracked_recipient
+from ..tools.context_keys import CHATTER_KEY
+from ..tools.recipients import TrackedRow, tracked_recipient, untracked_recipients
 
 
 class MailMessage(models.Model):
@@ -18,7 +19,7 @@ class MailMessage(models.Model):
     def _extras_to_store(self, store: Store, format_reply):
         result = super()._extras_to_store(store, format_reply=format_reply)
         if store.target.channel is None:
-            self._tracking_to_store(store)
+            self._tracking_to_store(store, every_message=self._tracking_store_is_chatter(store))
         return result
 
     def _message_notifications_to_store(self, store: Store):
@@ -27,15 +28,24 @@ class MailMessage(models.Model):
             self._tracking_to_store(store)
         return result
 
-    def _tracking_to_store(self, store: Store, recipients=None):
+    def _tracking_store_is_chatter(self, store):
+        """``store`` is the answer to a chatter: its page of messages (the
+        route sets ``CHATTER_KEY``), or the message its user just posted
+        (Odoo's post route hands its answer's store down as
+        ``message_post_store``; the bus pushes of the post have their own)."""
+        return bool(self.env.context.get(CHATTER_KEY)) or store is self.env.context.get("message_post_store")
+
+    def _tracking_to_store(self, store: Store, recipients=None, every_message=False):
         """Add the recipients' tracking statuses of the messages of ``self``
-        that carry trackings to ``store``, for the whole batch in a constant
-        number of queries. Other messages (Discuss channels, notes) keep the
-        payload Odoo gives them. Only internal users get them: a portal
-        chatter shows no other recipient's address."""
+        that carry trackings (with ``every_message``, a chatter's: of every
+        message that has a recipient) to ``store``, for the whole batch in a
+        constant number of queries. Other messages (Discuss channels, notes
+        elsewhere) keep the payload Odoo gives them. Only internal users get
+        them: a portal chatter shows no other recipient's address."""
         if not self.env.user._is_internal():
             return
-        recipients = self._tracking_recipients() if recipients is None else recipients
+        if recipients is None:
+            recipients = self._tracking_recipients(every_message=every_message)
         # only a message needing action may be failed: no query for the others
         failed = self.filtered(lambda message: message.mail_tracking_needs_action and message.is_failed_message)
         # Retry and Review are offered on the messages of the user's Failed box only
@@ -51,35 +61,72 @@ class MailMessage(models.Model):
                     },
                 )
 
-    def _tracking_recipients(self):
+    def _tracking_recipients(self, every_message=False):
         """``{message id: [recipient dict]}`` for the messages of ``self`` that
-        carry trackings: every tracked recipient with its status, then the
-        notified partners without tracking (Unknown, or No Email), the raw To
-        addresses without tracking (No Partner) and the Cc addresses (Cc)."""
+        carry trackings (with ``every_message``: that have any recipient):
+        every tracked recipient with its status, then the others
+        (``tools.recipients.untracked_recipients``), their contacts found by
+        address in one query for the whole batch."""
         # Discuss channels send no email: no query for them
         # sudo: the statuses of the recipients of messages the user may read (checked by the caller)
         messages = self.sudo().filtered(lambda message: message.model != "discuss.channel")
         rows_of = messages._tracking_rows_by_message()
+        shown = messages.filtered(
+            lambda message: every_message or message.id in rows_of or message.mail_tracking_needs_action
+        )
+        raw_of = {message.id: message._tracking_raw_recipients() for message in shown}
+        contacts = self._tracking_contacts_by_address({address for raw in raw_of.values() for _n, address, _s in raw})
         result = {}
-        for message in messages:
+        for message in shown:
             rows = rows_of.get(message.id, ())
-            if not (rows or message.mail_tracking_needs_action):
-                continue
+            partners = (message.notification_ids.res_partner_id | message.partner_ids) - message.author_id
+            people = [(partner.id, partner.name, partner.email) for partner in partners]
             recipients = [tracked_recipient(row) for row in rows]
-            tracked_addresses = {row.recipient_address or False for row in rows}
-            shown = {row.partner_id for row in rows} | {message.author_id.id}
-            email_partners = message.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id
-            for partner in email_partners | message.partner_ids:
-                if partner.id not in shown:
-                    status = "unknown" if partner.email else "noemail"
-                    recipients.append(recipient_dict(partner.name, partner.email, status, partner.id))
-            for name, address in tools.mail.email_split_tuples(message.email_to or ""):
-                if tools.email_normalize(address) not in tracked_addresses:
-                    recipients.append(recipient_dict(name, tools.email_normalize(address), "anonuser"))
-            for name, address in tools.mail.email_split_tuples(message.email_cc or ""):
-                recipients.append(recipient_dict(name, tools.email_normalize(address), "cc"))
-            result[message.id] = recipients
+            recipients += untracked_recipients(rows, people, raw_of[message.id], contacts)
+            if recipients or rows or message.mail_tracking_needs_action:
+                result[message.id] = recipients
         return result
+
+    def _tracking_raw_recipients(self):
+        """``[(name, address, status)]`` of the addresses ``self`` went to
+        without a partner of Odoo's: the raw To of its emails (ours,
+        ``email_to``, and Odoo's, ``outgoing_email_to`` and the notified
+        addresses), No Partner; an incoming email's To, No Partner, and Cc,
+        Cc; the raw Cc of its emails, Cc."""
+        lists = (
+            (self.email_to, "anonuser"),
+            (self.outgoing_email_to, "anonuser"),
+            (
+                ",".join(self.notification_ids.filtered(lambda n: not n.res_partner_id).mapped("mail_email_address")),
+                "anonuser",
+            ),
+            (self.incoming_email_to, "anonuser"),
+            (self.incoming_email_cc, "cc"),
+            (self.email_cc, "cc"),
+        )
+        return [
+            (name, tools.email_normalize(address) or address, status)
+            for raw, status in lists
+            for name, address in tools.mail.email_split_tuples(raw or "")
+            if name or address
+        ]
+
+    def _tracking_contacts_by_address(self, addresses):
+        """``{address: (partner id, name, email)}`` of the contacts of
+        ``addresses`` (the oldest of each), in one query, none without
+        addresses."""
+        addresses = [address for address in addresses if address]
+        if not addresses:
+            return {}
+        # sudo: the names of the recipients of messages the user may read, as Odoo's store shows them
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .search_fetch(
+                [("email_normalized", "in", addresses)], ["name", "email", "email_normalized"], order="id desc"
+            )
+        )
+        return {partner.email_normalized: (partner.id, partner.name, partner.email) for partner in partners}
 
     def _tracking_rows_by_message(self):
         """``{message id: [TrackedRow]}`` of ``self``, sorted by tracking id:

@@ -6,7 +6,9 @@ from . import test_events
 from . import test_pixel
 from . import test_bounce
 from . import test_chatter
+from . import test_chatter_untracked
 from . import test_ui
+from . import test_ui_statuses
 from . import test_provider_signatures
 from . import test_webhooks
 from . import test_switch

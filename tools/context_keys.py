@@ -13,3 +13,6 @@ MAILS_DELETED_KEY = "mail_tracking_mails_deleted"
 #: The ``tools.sending_run.SendingRun`` of the call of ``mail.mail.send`` in
 #: progress.
 SENDING_RUN_KEY = "mail_tracking_sending_run"
+#: The store goes to a chatter (the thread's messages route): every message
+#: gets its recipients' statuses, tracked or not.
+CHATTER_KEY = "mail_tracking_chatter"

@@ -53,6 +53,38 @@ def tracked_recipient(row):
     )
 
 
+def untracked_recipients(rows, partners, raw_recipients, contacts):
+    """The chatter's recipient dicts of the recipients of a message that no
+    tracking of ``rows`` (its ``TrackedRow``) shows, each once, in the seeds'
+    statuses: ``partners``, ``[(id, name, email)]`` of its notified partners
+    and recipients, Unknown (No Email without an address: nothing could be
+    sent); ``raw_recipients``, ``[(name, address, status)]`` of the addresses
+    it went to without a partner, No Partner or Cc (``status``) but with the
+    name of their contact in ``contacts`` (``{address: (id, name, email)}``),
+    Unknown then for a To."""
+    shown_partners = {row.partner_id for row in rows}
+    shown_addresses = {row.recipient_address or row.partner_email for row in rows}
+    result = []
+    for partner_id, name, email in partners:
+        if partner_id not in shown_partners:
+            shown_partners.add(partner_id)
+            shown_addresses.add(email_normalize(email or "") or None)
+            result.append(recipient_dict(name, email, "unknown" if email else "noemail", partner_id))
+    for name, address, status in raw_recipients:
+        contact = contacts.get(address)
+        if address in shown_addresses or (contact and contact[0] in shown_partners):
+            continue
+        shown_addresses.add(address)
+        if contact:
+            shown_partners.add(contact[0])
+            result.append(
+                recipient_dict(contact[1], contact[2], "unknown" if status == "anonuser" else status, contact[0])
+            )
+        else:
+            result.append(recipient_dict(name, address, status))
+    return result
+
+
 def recipient_dict(name, email, status, partner_id=False, row=None):
     """A recipient as the chatter shows it; ``row``, its tracking's ``TrackedRow``, if any."""
     failed = bool(row) and row.state in FAILED_STATES

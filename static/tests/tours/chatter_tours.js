@@ -3,6 +3,7 @@ import { registry } from "@web/core/registry";
 import { session } from "@web/session";
 
 import { STATUS_TITLES } from "@mail_activity_tracking/../tests/seed_wording";
+import { checkIconStep, fail, recipientSelector } from "@mail_activity_tracking/../tests/tours/recipient_steps";
 
 /** Recipient name shown in the chatter => expected status. */
 const RECIPIENTS = [
@@ -16,36 +17,6 @@ const RECIPIENTS = [
     ["Carl Copy", "cc"],
     ["anon.recipient@example.com", "anonuser"],
 ];
-
-function fail(message) {
-    throw new Error(message);
-}
-
-/** @param {string} name */
-function recipientSelector(name) {
-    return `.o-mail-Message-trackingRecipient:has(.o-mail-Message-trackingRecipientName:contains(${JSON.stringify(
-        name,
-    )}))`;
-}
-
-function checkIconStep(name, status) {
-    return {
-        content: `${name}: ${status} icon with the seeds' tooltip`,
-        trigger: `${recipientSelector(name)} .o-mail-TrackingStatus[data-status='${status}']`,
-        run({ anchor: icon }) {
-            for (const attribute of ["title", "aria-label"]) {
-                if (icon.getAttribute(attribute) !== STATUS_TITLES[status]) {
-                    fail(
-                        `${name}: ${attribute} is "${icon.getAttribute(attribute)}", expected "${STATUS_TITLES[status]}"`,
-                    );
-                }
-            }
-            if (!icon.querySelector("svg")) {
-                fail(`${name}: no icon`);
-            }
-        },
-    };
-}
 
 /** Nothing from the outside world became markup in the popover. */
 function checkEscaped() {
