@@ -109,7 +109,7 @@ class MailTrackingEmail(models.Model):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "list":
             decorations = decoration_attributes("state")
-            for node in arch.xpath("//field[@name='state'][@widget='badge']"):
+            for node in arch.xpath("//field[@name='state'][@widget='tracking_state_badge']"):
                 node.attrib.update(decorations)
             # rows stand out when something is wrong only
             del decorations["decoration-success"]

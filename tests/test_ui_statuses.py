@@ -1,5 +1,7 @@
 """In a real Chromium: the statuses of recipients without tracking in the
-chatter."""
+chatter, the tracking emails list, the Failed box on a phone."""
+
+import time
 
 from markupsafe import Markup
 
@@ -9,6 +11,7 @@ from odoo.tests import tagged
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .test_chatter_untracked import INCOMING
+from .test_open_classifier import THUNDERBIRD
 from .test_ui import UiCase
 
 
@@ -62,3 +65,47 @@ class TestUntrackedStatusesUi(UiCase):
         self.start_tour(f"/odoo/res.partner/{record.id}", "mail_activity_tracking_untracked_statuses", login="admin")
         posted_now = record.message_ids.filtered(lambda message: "Posted now for" in message.body)
         self.assertEqual(posted_now.notification_ids.res_partner_id, ines.partner_id)
+
+
+@tagged("post_install", "-at_install")
+class TestTrackingListUi(UiCase):
+    def test_tracking_list_reads_at_a_glance(self):
+        """Settings > Technical > Tracking emails: a waiting email reads
+        Waiting; whether a person opened or clicked reads as a check mark,
+        under headers that are not cut."""
+        self.env["mail.tracking.email"].search([]).unlink()  # the demo's: this test's rows only
+        record = self.make_partner("Tracking List Record", "list.record@example.com")
+        wanda = self.make_partner("Wanda Waiting", "wanda.list@example.com")
+        sam = self.make_partner("Sam Sent", "sam.list@example.com")
+        oscar = self.make_partner("Oscar Opened", "oscar.list@example.com")
+        message = self.make_message(record, "<p>Listed</p>", wanda | sam | oscar, subject="Listed")
+        self.track(message, wanda)
+        self.track(message, sam, "sent")
+        sent_at = time.time() - 3600
+        opened = self.track(message, oscar, "sent", timestamp=sent_at)
+        opened.event_create(
+            "click", {"user_agent": THUNDERBIRD, "timestamp": sent_at + 600, "url": "https://a.example/"}
+        )
+        self.assertEqual((opened.state, opened.human_opened, opened.clicked), ("opened", 1, 1))
+        self.start_tour(
+            "/odoo/action-mail_activity_tracking.action_mail_tracking_email",
+            "mail_activity_tracking_tracking_list",
+            login="admin",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestFailedMailboxPhoneUi(UiCase):
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_failed_box_in_the_tabs_on_a_phone(self):
+        # nothing else failed for the admin (demo data)
+        self.env["mail.message"].search([("mail_tracking_needs_action", "=", True)]).mail_tracking_needs_action = False
+        record = self.make_partner("Phone Record", "phone.record@example.com")
+        fay = self.make_partner("Fay Failing", "fay.phone@example.com")
+        failed = self.failed_message(record, "<p>Phone failure</p>", fay)
+        self.start_tour(
+            "/odoo/action-mail.action_discuss", "mail_activity_tracking_failed_mailbox_phone", login="admin"
+        )
+        self.assertFalse(failed.mail_tracking_needs_action)

@@ -17,6 +17,13 @@ const threadPatch = {
     get isFailedMailbox() {
         return this.model === "mail.box" && this.id === "failed";
     },
+    /** On a phone, the Failed box is a tab of its own (``messaging_menu_patch.js``). */
+    setAsDiscussThread() {
+        super.setAsDiscussThread(...arguments);
+        if (this.isFailedMailbox && this.store.env.services.ui.isSmall) {
+            this.store.discuss.activeTab = "failed";
+        }
+    },
     getFetchRoute() {
         if (this.isFailedMailbox) {
             return "/mail/failed/messages";

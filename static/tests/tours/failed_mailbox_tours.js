@@ -173,3 +173,44 @@ registry.category("web_tour.tours").add("mail_activity_tracking_filter_column", 
         },
     ],
 });
+
+registry.category("web_tour.tours").add("mail_activity_tracking_failed_mailbox_phone", {
+    steps: () => [
+        {
+            content: "On a phone, Discuss's tabs include Failed, with its red counter",
+            trigger:
+                ".o-mail-MessagingMenu-navbar .o-mail-MessagingMenu-tab[aria-label='Failed'] .o-mail-MessagingMenu-tabCounter:contains(1)",
+            run({ anchor: badge }) {
+                const [r, g, b] = getComputedStyle(badge).backgroundColor.match(/\d+/g).map(Number);
+                if (!(r > 150 && g < 100 && b < 100)) {
+                    fail(`the counter is not red: ${getComputedStyle(badge).backgroundColor}`);
+                }
+            },
+        },
+        {
+            content: "Open the Failed box",
+            trigger: ".o-mail-MessagingMenu-tab[aria-label='Failed']",
+            run: "click",
+        },
+        {
+            content: "Its tab is the active one",
+            trigger: ".o-mail-MessagingMenu-tab.active[aria-label='Failed']",
+        },
+        {
+            content: "The failed message, with what failed and the ways out",
+            trigger: `${message("Phone failure")} .o-mail-FailedMessageActions-recipient:contains(Fay Failing)`,
+        },
+        {
+            content: "Set it as reviewed",
+            trigger: `${message("Phone failure")} .o-mail-FailedMessageActions-reviewed`,
+            run: "click",
+        },
+        {
+            content: "It leaves the box, and the counter goes",
+            trigger: ".o-mail-MessagingMenu-tab[aria-label='Failed']:not(:has(.o-mail-MessagingMenu-tabCounter))",
+        },
+        {
+            trigger: ".o-mail-Thread:not(:has(.o-mail-Message:contains(Phone failure)))",
+        },
+    ],
+});

@@ -1,0 +1,26 @@
+import { Component } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { standardFieldProps } from "@web/views/fields/standard_field_props";
+
+/**
+ * Whether a person opened (or clicked) a tracking email, as the lists show
+ * it: a check mark named after its column, or nothing. The column is as
+ * wide as its header, whatever the language, up to a limit.
+ */
+export class EngagementMarkField extends Component {
+    static template = "mail_activity_tracking.EngagementMarkField";
+    static props = { ...standardFieldProps, label: { type: String, optional: true } };
+
+    get isMarked() {
+        return Boolean(this.props.record.data[this.props.name]);
+    }
+}
+
+registry.category("fields").add("tracking_engagement_mark", {
+    component: EngagementMarkField,
+    displayName: _t("Engagement mark"),
+    supportedTypes: ["integer", "boolean"],
+    extractProps: ({ string }) => ({ label: string }),
+    listViewWidth: [40, 160],
+});
