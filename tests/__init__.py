@@ -9,6 +9,7 @@ from . import test_chatter
 from . import test_chatter_untracked
 from . import test_ui
 from . import test_ui_statuses
+from . import test_translations
 from . import test_provider_signatures
 from . import test_webhooks
 from . import test_switch

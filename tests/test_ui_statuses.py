@@ -109,3 +109,40 @@ class TestFailedMailboxPhoneUi(UiCase):
             "/odoo/action-mail.action_discuss", "mail_activity_tracking_failed_mailbox_phone", login="admin"
         )
         self.assertFalse(failed.mail_tracking_needs_action)
+
+
+@tagged("post_install", "-at_install")
+class TestFrenchUi(UiCase):
+    def test_statuses_failed_box_and_settings_in_french(self):
+        """An administrator who reads French: the chatter's statuses, the
+        Failed mailbox and the settings, from i18n/fr.po."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["mail_activity_tracking"], ["fr_FR"], overwrite=True)
+        francoise = mail_new_test_user(
+            self.env,
+            login="francoise",
+            groups="base.group_user,base.group_system",
+            name="Françoise Admin",
+            email="francoise@example.com",
+            lang="fr_FR",
+        )
+        ines = mail_new_test_user(
+            self.env,
+            login="ines_fr",
+            groups="base.group_user",
+            name="Ines Inbox",
+            email="ines.fr@example.com",
+            notification_type="inbox",
+        )
+        record = self.make_partner("Société Exemple", "societe@example.com")
+        opal = self.make_partner("Opal Ouvert", "opal.fr@example.com")
+        wanda = self.make_partner("Wanda Attente", "wanda.fr@example.com")
+        erin = self.make_partner("Erin Erreur", "erin.fr@example.com")
+        message = self.make_message(
+            record, "<p>Votre devis</p>", opal | wanda | erin | ines.partner_id, author_id=francoise.partner_id.id
+        )
+        self.track(message, opal, "opened")
+        self.track(message, wanda)
+        self.track(message, erin, "error", error_type="recipient_refused", error_description="550 5.1.1 inconnu")
+        message.mail_tracking_needs_action = True
+        self.start_tour(f"/odoo/res.partner/{record.id}", "mail_activity_tracking_french", login="francoise")
