@@ -93,13 +93,12 @@ class MailMessage(models.Model):
         ``email_to``, and Odoo's, ``outgoing_email_to`` and the notified
         addresses), No Partner; an incoming email's To, No Partner, and Cc,
         Cc; the raw Cc of its emails, Cc."""
+        # Odoo's notification of an address without a contact may have lost the address (a failure)
+        notified = self.notification_ids.filtered(lambda notif: not notif.res_partner_id and notif.mail_email_address)
         lists = (
             (self.email_to, "anonuser"),
             (self.outgoing_email_to, "anonuser"),
-            (
-                ",".join(self.notification_ids.filtered(lambda n: not n.res_partner_id).mapped("mail_email_address")),
-                "anonuser",
-            ),
+            (",".join(notified.mapped("mail_email_address")), "anonuser"),
             (self.incoming_email_to, "anonuser"),
             (self.incoming_email_cc, "cc"),
             (self.email_cc, "cc"),

@@ -107,10 +107,24 @@ class TestUntrackedStatuses(HttpCase, TrackingCase):
                             "failure_type": "mail_email_missing",
                         }
                     ),
+                    # Odoo's notifications of an address without a contact, one of them without the address
+                    Command.create(
+                        {
+                            "mail_email_address": "old.raw@example.com",
+                            "notification_type": "email",
+                            "notification_status": "sent",
+                        }
+                    ),
+                    Command.create(
+                        {"notification_type": "email", "notification_status": "exception", "failure_type": "unknown"}
+                    ),
                 ],
             }
         )
-        self.assertEqual(self.chatter()[message.id], {"Alice": "unknown", "Nora Noemail": "noemail"})
+        self.assertEqual(
+            self.chatter()[message.id],
+            {"Alice": "unknown", "Nora Noemail": "noemail", "old.raw@example.com": "anonuser"},
+        )
 
     def test_message_without_recipient_gets_nothing(self):
         note = self.page.with_user(self.user_employee).message_post(body="<p>Alone</p>", subtype_xmlid="mail.mt_note")
