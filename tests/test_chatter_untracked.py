@@ -28,19 +28,24 @@ Hello, about the offer.
 """
 
 
+def inbox_user(env, login):
+    """Ines, an internal user notified in her Odoo inbox, never by email."""
+    return mail_new_test_user(
+        env,
+        login=login,
+        groups="base.group_user",
+        name="Ines Inbox",
+        email=f"{login}@example.com",
+        notification_type="inbox",
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestUntrackedStatuses(HttpCase, TrackingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.ines = mail_new_test_user(
-            cls.env,
-            login="tracking_ines",
-            groups="base.group_user",
-            name="Ines Inbox",
-            email="ines@example.com",
-            notification_type="inbox",
-        )
+        cls.ines = inbox_user(cls.env, "tracking_ines")
         cls.nora = cls.env["res.partner"].create({"name": "Nora Noemail"})
         # nobody follows it: no email goes out, no tracking is made
         cls.page = cls.env["res.partner"].with_context(mail_create_nosubscribe=True).create({"name": "Untracked"})

@@ -10,7 +10,7 @@ from odoo.tests import tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from .test_chatter_untracked import INCOMING
+from .test_chatter_untracked import INCOMING, inbox_user
 from .test_open_classifier import THUNDERBIRD
 from .test_ui import UiCase
 
@@ -22,14 +22,7 @@ class TestUntrackedStatusesUi(UiCase):
         incoming email, a message from before the addon, a note to nobody."""
         admin = self.env.ref("base.user_admin")
         record = self.env["res.partner"].with_context(mail_create_nosubscribe=True).create({"name": "No Tracking Co"})
-        ines = mail_new_test_user(
-            self.env,
-            login="ines_ui",
-            groups="base.group_user",
-            name="Ines Inbox",
-            email="ines.inbox@example.com",
-            notification_type="inbox",
-        )
+        ines = inbox_user(self.env, "ines_ui")
         olaf = self.make_partner("Olaf Old", "olaf.old@example.com")
         nora = self.make_partner("Nora Noemail")
         posted = record.with_user(admin)
@@ -126,14 +119,7 @@ class TestFrenchUi(UiCase):
             email="francoise@example.com",
             lang="fr_FR",
         )
-        ines = mail_new_test_user(
-            self.env,
-            login="ines_fr",
-            groups="base.group_user",
-            name="Ines Inbox",
-            email="ines.fr@example.com",
-            notification_type="inbox",
-        )
+        ines = inbox_user(self.env, "ines_fr")
         record = self.make_partner("Société Exemple", "societe@example.com")
         opal = self.make_partner("Opal Ouvert", "opal.fr@example.com")
         wanda = self.make_partner("Wanda Attente", "wanda.fr@example.com")
