@@ -102,18 +102,23 @@ def check(template, committed_path, i18n):
     return not faults
 
 
+def where(po):
+    """Each term of ``po`` with where the template says it is used."""
+    return sorted((entry.msgctxt or "", entry.msgid, entry.occurrences, entry.comment) for entry in po)
+
+
 def merge(template, i18n):
     """Each shipped language gets the new terms of ``template``, untranslated,
-    and loses the stale ones: ``[(file name, new terms, stale terms)]`` of
-    those it changed."""
+    loses the stale ones, and takes the template's places of use of the others:
+    ``[(file name, new terms, stale terms)]`` of those it changed."""
     changed = []
     for path in languages(i18n):
         po = polib.pofile(str(path))
-        before = keys(po)
+        before, places = keys(po), where(po)
         po.merge(template)
         for entry in [entry for entry in po if entry.obsolete]:
             po.remove(entry)
-        if keys(po) != before:
+        if where(po) != places:
             po.save(str(path))
             changed.append((path.name, len(keys(po) - before), len(before - keys(po))))
     return changed
@@ -139,7 +144,11 @@ def main(exported, i18n_dir, check_only):
         )
         return 0
     for name, new, stale in merge(template, i18n):
-        print(f"update-pot: i18n/{name}: {new} new term(s) to translate, {stale} stale one(s) removed", file=sys.stderr)
+        print(
+            f"update-pot: i18n/{name}: {new} new term(s) to translate, {stale} stale one(s) removed, "
+            "places of use brought up to date",
+            file=sys.stderr,
+        )
     if committed_path is None:
         return 3
     same = without_dates(Path(exported).read_text(encoding="utf-8")) == without_dates(

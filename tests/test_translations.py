@@ -59,9 +59,11 @@ class TestTranslations(TransactionCase):
                             record = env.ref(xmlid)
                             self.assertEqual(record._name, model)
                             value = spaced(record[field] or "")
+                            # a term moved elsewhere: bin/update-pot brings the files' places up to date
+                            message = f"{lang}: {where} (moved? run bin/update-pot)"
                             if kind == "model":
-                                self.assertEqual(value, spaced(entry.msgstr), f"{lang}: {where}")
+                                self.assertEqual(value, spaced(entry.msgstr), message)
                             else:
-                                self.assertIn(spaced(entry.msgstr), value, f"{lang}: {where}")
+                                self.assertIn(spaced(entry.msgstr), value, message)
                         checked += 1
                 self.assertGreater(checked, 400)
