@@ -64,8 +64,8 @@ class TestUntrackedStatusesUi(UiCase):
 class TestTrackingListUi(UiCase):
     def test_tracking_list_reads_at_a_glance(self):
         """Settings > Technical > Tracking emails: a waiting email reads
-        Waiting; whether a person opened or clicked reads as a check mark,
-        under headers that are not cut."""
+        Waiting; whether a person opened, clicked or replied reads as a check
+        mark, under headers that are not cut."""
         self.env["mail.tracking.email"].search([]).unlink()  # the demo's: this test's rows only
         record = self.make_partner("Tracking List Record", "list.record@example.com")
         wanda = self.make_partner("Wanda Waiting", "wanda.list@example.com")
@@ -79,6 +79,7 @@ class TestTrackingListUi(UiCase):
         opened.event_create(
             "click", {"user_agent": THUNDERBIRD, "timestamp": sent_at + 600, "url": "https://a.example/"}
         )
+        opened.replied = 1  # as an answer of Oscar's would
         self.assertEqual((opened.state, opened.human_opened, opened.clicked), ("opened", 1, 1))
         self.start_tour(
             "/odoo/action-mail_activity_tracking.action_mail_tracking_email",

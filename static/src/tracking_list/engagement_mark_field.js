@@ -4,9 +4,10 @@ import { registry } from "@web/core/registry";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
 /**
- * Whether a person opened (or clicked) a tracking email, as the lists show
- * it: a check mark named after its column, or nothing. The column is as
- * wide as its header, whatever the language, up to a limit.
+ * Whether a person opened, clicked or replied to a tracking email, as the
+ * lists show it: a check mark named after its column, or nothing. A column
+ * never gets narrower than its header needs in the addon's languages
+ * ("Con risposta", "Beantwortet"), even when a wide list shrinks its columns.
  */
 export class EngagementMarkField extends Component {
     static template = "mail_activity_tracking.EngagementMarkField";
@@ -22,5 +23,5 @@ registry.category("fields").add("tracking_engagement_mark", {
     displayName: _t("Engagement mark"),
     supportedTypes: ["integer", "boolean"],
     extractProps: ({ string }) => ({ label: string }),
-    listViewWidth: [40, 160],
+    listViewWidth: [115, 160],
 });
