@@ -45,6 +45,5 @@ from . import res_config_settings
 from . import res_config_settings_clicks
 from . import res_partner
 from . import res_partner_engagement
-from . import res_partner_reply
 from . import res_partner_tracking_optout
 from . import res_users

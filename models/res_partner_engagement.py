@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools import open_classifier
-from ..tools.states import ENGAGEMENT_EVENTS
+from ..tools.states import OPTED_OUT_EVENTS
 
 
 class ResPartner(models.Model):
@@ -20,6 +20,12 @@ class ResPartner(models.Model):
         groups="base.group_user",
         help="The last time a person clicked a link of an email to this address you may read.",
     )
+    email_last_reply = fields.Datetime(
+        string="Last reply",
+        compute="_compute_email_engagement",
+        groups="base.group_user",
+        help="The last time this address replied to a tracked email you may read.",
+    )
 
     @api.depends("email_normalized")
     @api.depends_context("uid")
@@ -28,20 +34,25 @@ class ResPartner(models.Model):
         addresses = {partner.email_normalized for partner in self} - {False}
         groups = (
             self.env["mail.tracking.event"]._read_group(
-                [("recipient_address", "in", list(addresses)), ("event_type", "in", ENGAGEMENT_EVENTS)],
+                [("recipient_address", "in", list(addresses)), ("event_type", "in", OPTED_OUT_EVENTS)],
                 ["recipient_address", "event_type", "open_kind"],
                 ["time:max"],
             )
             if addresses
             else []
         )
-        opens, clicks = {}, {}
+        opens, clicks, replies = {}, {}, {}
         for address, event_type, kind, moment in groups:
+            if event_type == "reply":
+                replies[address] = max(moment, replies.get(address, moment))
+                continue
             if open_classifier.is_automatic(kind):
                 continue
+            # a person's click is a person's open too
             opens[address] = max(moment, opens.get(address, moment))
             if event_type == "click":
                 clicks[address] = max(moment, clicks.get(address, moment))
         for partner in self:
             partner.email_last_human_open = opens.get(partner.email_normalized, False)
             partner.email_last_click = clicks.get(partner.email_normalized, False)
+            partner.email_last_reply = replies.get(partner.email_normalized, False)
