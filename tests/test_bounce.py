@@ -228,6 +228,12 @@ class TestBounces(TrackingCase):
 class TestDeliveryStatusRequest(TrackingCase):
     """Asking for delivery status notifications when the server offers them."""
 
+    def raw_mail(self, email_to):
+        """A mail to raw addresses, without contacts."""
+        return self.env["mail.mail"].create(
+            {"subject": "Raw", "body_html": "<p>Hi</p>", "email_from": "ernest@example.com", "email_to": email_to}
+        )
+
     def test_dsn_server_gets_notify_and_envelope_id(self):
         smtp = self.start_smtp(extensions=["DSN"])
         message = self.post(self.alice)
@@ -247,14 +253,7 @@ class TestDeliveryStatusRequest(TrackingCase):
         "+" is "+2B"), so that the report of a server that forwards it
         still names it; one copy reaches each recipient."""
         smtp = self.start_smtp(extensions=["DSN"])
-        mail = self.env["mail.mail"].create(
-            {
-                "subject": "Raw",
-                "body_html": "<p>Hi</p>",
-                "email_from": "ernest@example.com",
-                "email_to": "one@example.com, two+tag@example.com",
-            }
-        )
+        mail = self.raw_mail("one@example.com, two+tag@example.com")
         mail.send()
         options = {rcpt: opts for envelope in smtp.envelopes for rcpt, opts in envelope.rcpt_options.items()}
         self.assertEqual(
@@ -270,14 +269,7 @@ class TestDeliveryStatusRequest(TrackingCase):
 
     def test_one_refused_address_of_an_email_asking_for_reports(self):
         smtp = self.start_smtp(extensions=["DSN"], refuse={"two@example.com": "550 5.1.1 no such user"})
-        mail = self.env["mail.mail"].create(
-            {
-                "subject": "Raw",
-                "body_html": "<p>Hi</p>",
-                "email_from": "ernest@example.com",
-                "email_to": "one@example.com, two@example.com",
-            }
-        )
+        mail = self.raw_mail("one@example.com, two@example.com")
         mail.send()
         states = {tracking.recipient_address: tracking.state for tracking in mail.mail_tracking_ids}
         self.assertEqual(states, {"one@example.com": "sent", "two@example.com": "error"})
@@ -293,14 +285,7 @@ class TestDeliveryStatusRequest(TrackingCase):
 
     def test_one_refused_address_among_accepted_ones(self):
         self.start_smtp(refuse={"two@example.com": "550 5.1.1 no such user"})
-        mail = self.env["mail.mail"].create(
-            {
-                "subject": "Raw",
-                "body_html": "<p>Hi</p>",
-                "email_from": "ernest@example.com",
-                "email_to": "one@example.com, two@example.com",
-            }
-        )
+        mail = self.raw_mail("one@example.com, two@example.com")
         mail.send()
         states = {tracking.recipient_address: tracking.state for tracking in mail.mail_tracking_ids}
         self.assertEqual(states, {"one@example.com": "sent", "two@example.com": "error"})

@@ -9,17 +9,15 @@ import json
 import time
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding
 
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..tools import provider_signatures
 from ..tools.references import TRACKING_HEADER
-from ..tools.sns_certificates import CERTIFICATES
 from .common import TrackingCase, record_handoffs
-from .test_provider_signatures import _self_signed_certificate
-from .test_webhooks import SNS_CERT_URL, WEBHOOK_LOGGER
+from .test_webhooks import SNS_CERT_URL, WEBHOOK_LOGGER, SnsSigning
 
 EVENTS_TOPIC = "arn:aws:sns:eu-west-1:123456789012:ses-events"
 FEEDBACK_TOPIC = "arn:aws:sns:eu-west-1:123456789012:ses-feedback"
@@ -206,18 +204,11 @@ class TestPostmarkConsole(ConsoleCase):
         self.assertEqual(tracking.state, "delivered")
 
 
-class SesConsoleCase(ConsoleCase):
+class SesConsoleCase(SnsSigning, ConsoleCase):
     """Amazon SNS, signed with a key of the test's whose certificate stands
     for Amazon's."""
 
     provider = "ses"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        CERTIFICATES[SNS_CERT_URL] = _self_signed_certificate(cls.signing_key, start=int(time.time()))
-        cls.addClassCleanup(CERTIFICATES.pop, SNS_CERT_URL, None)
 
     def sns(self, topic, message_type="Notification", message="", **values):
         """An SNS message of ``topic`` as SNS posts it to an HTTPS subscription."""

@@ -7,7 +7,7 @@ import time
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..tools import provider_signatures
@@ -272,8 +272,9 @@ class TestPostmarkWebhook(WebhookCase):
         self.assertFalse(self.events().filtered("provider_event_id"))
 
 
-class TestSesWebhook(WebhookCase):
-    provider = "ses"
+class SnsSigning(TransactionCase):
+    """Amazon SNS's messages signed with a key of the test's, whose
+    certificate stands for Amazon's at ``SNS_CERT_URL``."""
 
     @classmethod
     def setUpClass(cls):
@@ -281,6 +282,10 @@ class TestSesWebhook(WebhookCase):
         cls.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         CERTIFICATES[SNS_CERT_URL] = _self_signed_certificate(cls.signing_key, start=int(time.time()))
         cls.addClassCleanup(CERTIFICATES.pop, SNS_CERT_URL, None)
+
+
+class TestSesWebhook(SnsSigning, WebhookCase):
+    provider = "ses"
 
     def setUp(self):
         super().setUp()
