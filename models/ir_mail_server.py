@@ -115,6 +115,9 @@ class IrMailServer(models.Model):
             raise
         if session and session.refused:
             trackings -= self._tracking_mark_refused(trackings, session.refused, server, written)
+        if not trackings:
+            # every tracked recipient refused: the server took the email for its Cc only
+            return message_id
         trackings._mark_sent(server, message_id, written)
         provider, _configuration_set = self.env.context.get(PROVIDER_KEY) or (False, False)
         if (session and session.reports_asked) or provider:

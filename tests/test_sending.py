@@ -112,6 +112,28 @@ class TestSending(TrackingCase):
         self.assertIn("mailbox unknown", tracking.error_description)
         self.assertEqual(tracking.error_smtp_server, "127.0.0.1")
 
+    def test_refused_to_with_its_cc_taken_is_an_error_and_the_cc_gets_it(self):
+        """The server takes the email for its Cc only: the tracked To is an
+        error, the Cc has its email, and the send goes on."""
+        smtp = self.start_smtp(refuse={"carol@example.com": "550 5.1.1 unknown"})
+        message = self.post(self.env["res.partner"])
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                {
+                    "mail_message_id": message.id,
+                    "email_to": "carol@example.com",
+                    "email_cc": "dan@example.com",
+                    "auto_delete": False,
+                }
+            )
+        )
+        self.send_queue()
+        self.assertEqual(self.trackings(message).mapped("state"), ["error"])
+        self.assertEqual(mail.state, "sent")
+        self.assertEqual([envelope.rcpt_tos for envelope in smtp.envelopes], [["dan@example.com"]])
+
     def test_refused_recipient_4xx_is_an_error(self):
         self.start_smtp(refuse={"bob@example.com": "451 4.7.1 greylisted, try later"})
         message = self.post(self.bob)
