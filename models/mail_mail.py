@@ -81,7 +81,12 @@ class MailMail(models.Model):
                 ),
             )
         )
-        self.env["mail.message"].browse(raw).invalidate_recordset(["email_to", "email_cc"])
+        messages = self.env["mail.message"].browse(raw)
+        messages.invalidate_recordset(["email_to", "email_cc"])
+        # what was written, in the cache: the chatter's statuses read it next
+        for index, name in enumerate(("email_to", "email_cc")):
+            field = messages._fields[name]
+            field._insert_cache(messages, [field.convert_to_cache(to_cc[index], messages) for to_cc in raw.values()])
 
     def _tracking_reset_errors(self):
         """A mail queued again (Odoo's retry) waits again for its recipients

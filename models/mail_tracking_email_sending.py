@@ -119,7 +119,10 @@ class MailTrackingEmail(models.Model):
         of the queue, the unlink of a sent mail), and each mail would read
         its trackings again."""
         run = self.env.context.get(SENDING_RUN_KEY)
-        if not run:
+        # the trackings of mails queued in this transaction are in the cache
+        # since their creation: no query for those
+        mails = mails.filtered(lambda mail: not self.env.cache.contains(mail, mail._fields["mail_tracking_ids"]))
+        if not run or not mails:
             return
         # sudo: the trackings are the server's record of what it sends
         trackings = self.sudo().search_fetch([("mail_id", "in", mails.ids)], ["mail_id", *SENDING_FIELDS], order="id")

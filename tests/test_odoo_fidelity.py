@@ -1,6 +1,8 @@
 import json
+from contextlib import contextmanager
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import MockSmtplibCase
 from odoo.addons.mail.tools.discuss import Store
@@ -29,6 +31,34 @@ class TestOdooFidelity(TrackingCase, MockSmtplibCase):
         tracking = self.tracking_of(message, self.alice)
         self.assertEqual((tracking.state, tracking.error_description), ("sent", False))
         self.assertEqual(tracking.tracking_event_ids.event_type, "sent")
+
+    @contextmanager
+    def queries(self):
+        """The SQL the cursor runs inside the block, as Odoo's
+        ``assertQueries`` sees it."""
+        queries = []
+        yield from self._patchExecute(queries)
+
+    def test_mail_queued_and_sent_in_one_transaction_is_not_read_again(self):
+        """Odoo's query counts of a mail queued and sent in one transaction
+        (its own tests, a forced send) count the tracking's send statement
+        only: neither the trackings nor the raw recipients written at
+        queuing are read again, even when a failure pushes the message to
+        the Failed box."""
+        self.start_smtp(refuse={"carol@example.com": "550 5.1.1 unknown"})
+        message = self.post(self.alice)
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create({"mail_message_id": message.id, "email_to": "carol@example.com", "email_cc": "dan@example.com"})
+        )
+        with self.queries() as queries, mute_logger("odoo.addons.mail.models.mail_mail"):
+            mail.send()
+        self.assertEqual(self.trackings(message).filtered("recipient").mapped("state"), ["error"])
+        self.assertFalse(
+            [query for query in queries if query.lstrip().startswith("SELECT") and '"mail_tracking_email"' in query]
+        )
+        self.assertFalse([query for query in queries if '"mail_message"."email_to"' in query])
 
     def bus_messages(self, before):
         """The messages of the ``mail.record/insert`` bus notifications sent
