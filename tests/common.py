@@ -81,6 +81,14 @@ class TrackingCase(TransactionCase):
             **kwargs,
         )
 
+    def post_and_send(self, partners, **kwargs):
+        """Post to ``partners`` and send the emails through the test's SMTP
+        server (``self.smtp``): the message, and each email as the server
+        received it, by its recipient."""
+        message = self.post(partners, **kwargs)
+        self.send_queue()
+        return message, {envelope.rcpt_tos[0]: envelope.message for envelope in self.smtp.envelopes}
+
     def send_queue(self):
         """Send the queue as Odoo's cron does; Odoo logs each failure."""
         with mute_logger("odoo.addons.mail.models.mail_mail"):

@@ -48,9 +48,7 @@ class TestBounces(TrackingCase):
     def setUp(self):
         super().setUp()
         self.smtp = self.start_smtp()
-        self.message = self.post(self.alice | self.bob)
-        self.send_queue()
-        self.sent = {envelope.rcpt_tos[0]: envelope.message for envelope in self.smtp.envelopes}
+        self.message, self.sent = self.post_and_send(self.alice | self.bob)
 
     def receive(self, raw):
         with mute_logger("odoo.addons.mail.models.mail_thread"):

@@ -24,8 +24,9 @@ class TestOptOutHoldsForOldEmails(HttpCase, TrackingCase):
         super().setUp()
         self.smtp = self.start_smtp()
         self.env["res.config.settings"].create({"mail_tracking_click_tracking": True}).execute()
-        message = self.post(self.alice | self.bob, body=Markup('<p><a href="%s">Our offer</a></p>') % PAGE)
-        self.send_queue()
+        message, self.received = self.post_and_send(
+            self.alice | self.bob, body=Markup('<p><a href="%s">Our offer</a></p>') % PAGE
+        )
         self.alice_tracking, self.bob_tracking = (
             self.tracking_of(message, self.alice),
             self.tracking_of(message, self.bob),
@@ -33,7 +34,6 @@ class TestOptOutHoldsForOldEmails(HttpCase, TrackingCase):
         # read an hour after it was sent: no gateway's scan on delivery
         for tracking in self.alice_tracking | self.bob_tracking:
             tracking.timestamp = time.time() - 3600
-        self.received = {envelope.rcpt_tos[0]: envelope.message for envelope in self.smtp.envelopes}
         with Form(self.alice) as form:
             form.mail_tracking_optout = True
 

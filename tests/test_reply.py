@@ -15,9 +15,7 @@ class TestReplied(TrackingCase):
     def setUp(self):
         super().setUp()
         self.smtp = self.start_smtp()
-        self.message = self.post(self.alice | self.bob)
-        self.send_queue()
-        self.sent = {envelope.rcpt_tos[0]: envelope.message for envelope in self.smtp.envelopes}
+        self.message, self.sent = self.post_and_send(self.alice | self.bob)
         self.alice_tracking = self.tracking_of(self.message, self.alice)
         self.bob_tracking = self.tracking_of(self.message, self.bob)
 
