@@ -138,13 +138,11 @@ class MailMail(models.Model):
         mails (the commit after each mail of the queue, the unlink of a sent
         mail): a read for the batch again would be one per mail anyway."""
         # sudo: the trackings are the server's record of what it sends
-        mail = self.sudo()
-        if len(mail) == 1 and self.env.cache.contains(mail, mail._fields["mail_tracking_ids"]):
-            return mail.mail_tracking_ids.sorted("id")
-        # sudo: the trackings are the server's record of what it sends
-        Tracking = self.env["mail.tracking.email"].sudo()
+        mail, Tracking = self.sudo(), self.env["mail.tracking.email"].sudo()
         if len(mail) == 1 and (kept := Tracking._kept_sending_trackings(mail.id)) is not None:
             return kept
+        if len(mail) == 1 and self.env.cache.contains(mail, mail._fields["mail_tracking_ids"]):
+            return mail.mail_tracking_ids.sorted("id")
         return Tracking.search_fetch([("mail_id", "in", self.ids)], SENDING_FIELDS, order="id")
 
     def _tracking_provider(self, mail_server):

@@ -117,23 +117,41 @@ class MailTrackingEmail(models.Model):
         ``mails``, the batch ``mail.mail._send`` sends, read for the batch:
         Odoo's loop empties the cache at each mail (the commit of each mail
         of the queue, the unlink of a sent mail), and each mail would read
-        its trackings again."""
+        its trackings again. The trackings of mails queued in this
+        transaction are taken from the cache, where their creation left
+        them, without a query."""
         run = self.env.context.get(SENDING_RUN_KEY)
-        # the trackings of mails queued in this transaction are in the cache
-        # since their creation: no query for those
-        mails = mails.filtered(lambda mail: not self.env.cache.contains(mail, mail._fields["mail_tracking_ids"]))
-        if not run or not mails:
+        if not run:
             return
-        # sudo: the trackings are the server's record of what it sends
-        trackings = self.sudo().search_fetch([("mail_id", "in", mails.ids)], ["mail_id", *SENDING_FIELDS], order="id")
-        by_mail = dict.fromkeys(mails.ids, ())
-        for mail, mail_trackings in trackings.grouped("mail_id").items():
-            by_mail[mail.id] = mail_trackings.ids
+        by_mail, trackings, uncached = {}, self.sudo().browse(), []
+        for mail in mails:
+            if self._sending_values_cached(mail):
+                by_mail[mail.id] = mail.mail_tracking_ids.sorted("id").ids
+                trackings |= mail.mail_tracking_ids
+            else:
+                by_mail[mail.id] = ()
+                uncached.append(mail.id)
+        if uncached:
+            # sudo: the trackings are the server's record of what it sends
+            read = self.sudo().search_fetch([("mail_id", "in", uncached)], ["mail_id", *SENDING_FIELDS], order="id")
+            for mail, mail_trackings in read.grouped("mail_id").items():
+                by_mail[mail.id] = mail_trackings.ids
+            trackings |= read
         values = {
             name: {tracking.id: self._fields[name].convert_to_cache(tracking[name], tracking) for tracking in trackings}
             for name in SENDING_FIELDS
         }
         run.kept = (by_mail, values)
+
+    def _sending_values_cached(self, mail):
+        """Whether the trackings of ``mail`` and what sending reads of them
+        are all in the cache."""
+        cache = self.env.cache
+        return cache.contains(mail, mail._fields["mail_tracking_ids"]) and all(
+            cache.contains(tracking, self._fields[name])
+            for tracking in mail.mail_tracking_ids
+            for name in SENDING_FIELDS
+        )
 
     @api.model
     def _kept_sending_trackings(self, mail_id):

@@ -39,26 +39,51 @@ class TestOdooFidelity(TrackingCase, MockSmtplibCase):
         queries = []
         yield from self._patchExecute(queries)
 
-    def test_mail_queued_and_sent_in_one_transaction_is_not_read_again(self):
+    def send_counting(self, mails):
+        """Send ``mails`` (queued in this transaction): the SQL of the
+        tracking's reads of them, by mail, and of the raw recipients of
+        their message."""
+        with self.queries() as queries, mute_logger("odoo.addons.mail.models.mail_mail"):
+            mails.send()
+        by_mail = 'FROM "mail_tracking_email" WHERE "mail_tracking_email"."mail_id"'
+        raw_recipients = 'SELECT "mail_message"."id", "mail_message"."email_to", "mail_message"."email_cc" FROM'
+        return (
+            [query for query in queries if by_mail in query],
+            [query for query in queries if query.startswith(raw_recipients)],
+        )
+
+    def test_a_mail_queued_and_sent_in_one_transaction_is_not_read_again(self):
         """Odoo's query counts of a mail queued and sent in one transaction
         (its own tests, a forced send) count the tracking's send statement
         only: neither the trackings nor the raw recipients written at
         queuing are read again, even when a failure pushes the message to
         the Failed box."""
         self.start_smtp(refuse={"carol@example.com": "550 5.1.1 unknown"})
-        message = self.post(self.alice)
+        message = self.post(self.env["res.partner"])
         mail = (
             self.env["mail.mail"]
             .sudo()
             .create({"mail_message_id": message.id, "email_to": "carol@example.com", "email_cc": "dan@example.com"})
         )
-        with self.queries() as queries, mute_logger("odoo.addons.mail.models.mail_mail"):
-            mail.send()
-        self.assertEqual(self.trackings(message).filtered("recipient").mapped("state"), ["error"])
-        self.assertFalse(
-            [query for query in queries if query.lstrip().startswith("SELECT") and '"mail_tracking_email"' in query]
+        trackings_read, raw_recipients_read = self.send_counting(mail)
+        self.assertEqual(self.trackings(message).state, "error")
+        self.assertFalse(trackings_read)
+        self.assertFalse(raw_recipients_read)
+
+    def test_mails_queued_and_sent_together_read_no_tracking_again(self):
+        """Several mails queued in this transaction and sent in one call:
+        their trackings come from the cache for the whole batch, though
+        Odoo's loop empties it after each mail it deletes."""
+        self.start_smtp()
+        message = self.post(self.alice | self.bob)
+        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        mails |= mails.create({"mail_message_id": message.id, "email_to": "carol@example.com"})
+        trackings_read, _raw_recipients_read = self.send_counting(mails)
+        self.assertEqual(
+            sorted(self.trackings(message).mapped(lambda tracking: (tracking.recipient_address, tracking.state))),
+            [("alice@example.com", "sent"), ("bob@example.com", "sent"), ("carol@example.com", "sent")],
         )
-        self.assertFalse([query for query in queries if '"mail_message"."email_to"' in query])
+        self.assertFalse(trackings_read)
 
     def bus_messages(self, before):
         """The messages of the ``mail.record/insert`` bus notifications sent
