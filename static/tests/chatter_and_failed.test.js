@@ -175,6 +175,8 @@ test("Failed mailbox: red counter, failed recipients, Set as reviewed, Retry", a
     await contains(".o-mail-Mailbox[data-mailbox-id='starred'] + .o-mail-Mailbox[data-mailbox-id='failed']", {
         text: "Failed",
     });
+    // the bus's counter is shown before the user acts: the review counts down from it
+    await contains(".o-mail-FailedMailbox-counter", { text: "2" });
     await contains(".o-mail-Message", { count: 2 });
     expect.verifySteps(["fetch failed"]);
     await contains(".o-mail-FailedMessageActions-recipient", {
