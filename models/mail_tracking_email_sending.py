@@ -143,6 +143,7 @@ class MailTrackingEmail(models.Model):
         }
         run.kept = (by_mail, values)
 
+    @api.model
     def _sending_values_cached(self, mail):
         """Whether the trackings of ``mail`` and what sending reads of them
         are all in the cache."""
