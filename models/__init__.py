@@ -17,6 +17,7 @@ from . import mail_tracking_email_reply
 from . import mail_tracking_email_resend
 from . import mail_tracking_email_score
 from . import mail_tracking_email_sending
+from . import mail_tracking_email_sending_run
 from . import mail_tracking_email_state
 from . import mail_tracking_event
 from . import mail_tracking_event_anonymize

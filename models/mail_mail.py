@@ -5,7 +5,7 @@ from odoo.tools import SQL
 
 from ..tools.context_keys import MAILS_DELETED_KEY, PROVIDER_KEY, SENDING_RUN_KEY, SKIP_TRACKING_KEY, SMTP_HOST_KEY
 from ..tools.sending_run import SendingRun
-from .mail_tracking_email_sending import SENDING_FIELDS
+from .mail_tracking_email_sending_run import SENDING_FIELDS
 
 
 class MailMail(models.Model):

@@ -61,3 +61,11 @@ class TestArchitecture(BaseCase):
         files = product_files()
         self.assertEqual(sorted(files - drawn), [], "product files that docs/ARCHITECTURE.md does not name")
         self.assertEqual(sorted(drawn - files), [], "files docs/ARCHITECTURE.md names that are gone")
+
+    def test_no_product_file_over_300_lines(self):
+        """A file too long to read at once is a concern to split."""
+        lengths = {}
+        for name in product_files():
+            with open(os.path.join(ADDON_DIR, name), "rb") as file:
+                lengths[name] = file.read().count(b"\n")
+        self.assertEqual({name: length for name, length in lengths.items() if length > 300}, {})
