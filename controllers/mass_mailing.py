@@ -25,6 +25,7 @@ def keep_mailing_hit(add, *args):
     of a method of ``mail.tracking.handoff``, in the request's transaction (committed
     before the answer leaves), without ever failing Email Marketing's own
     recording: a problem here is logged and left out."""
+    # sudo: the hit comes from a mail client, without a session; Email Marketing checked its token
     env = request.env(su=True)
     metadata = {**client_metadata(request.httprequest), "timestamp": time.time()}
     try:

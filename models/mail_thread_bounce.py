@@ -110,6 +110,7 @@ class MailThread(models.AbstractModel):
                 # sudo: a bounce arrives for the server, not for a user (as Odoo's own extraction does)
                 "bounced_partner": self.env["res.partner"].sudo().search([("email_normalized", "=", address)]),
                 "bounced_msg_ids": [tracking.message_id] if tracking.message_id else [],
+                # sudo: the bounced message, whoever may read it (as Odoo's own extraction does)
                 "bounced_message": tracking.mail_message_id.sudo(),
             },
         )

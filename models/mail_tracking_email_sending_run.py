@@ -26,6 +26,7 @@ class MailTrackingEmail(models.Model):
         run = self.env.context.get(SENDING_RUN_KEY)
         if not run:
             return
+        # sudo: the trackings are the server's record of what it sends
         by_mail, trackings, uncached = {}, self.sudo().browse(), []
         for mail in mails:
             if self._sending_values_cached(mail):
