@@ -4,6 +4,7 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..tools.context_keys import MAILS_DELETED_KEY, PROVIDER_KEY, SENDING_RUN_KEY, SKIP_TRACKING_KEY, SMTP_HOST_KEY
+from ..tools.open_pixel import with_open_pixel
 from ..tools.sending_run import SendingRun
 from .mail_tracking_email_sending_run import SENDING_FIELDS
 
@@ -125,9 +126,7 @@ class MailMail(models.Model):
                 and email_trackings._engagement_tracking_allowed()
             ):
                 email.update(email_trackings._tracking_rewrite_links(email, img_base_url))
-                email["body"] = tools.mail.append_content_to_html(
-                    email["body"], email_trackings._tracking_img(img_base_url), plaintext=False
-                )
+                email["body"] = with_open_pixel(email["body"], email_trackings._tracking_img(img_base_url))
             outgoing.append(email)
         return outgoing
 
